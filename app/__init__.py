@@ -1,0 +1,1 @@
+"""The application: Flask app, REST API, pages, CLI, configuration and wiring."""

@@ -1,0 +1,1 @@
+"""Connectors to outside systems, one sub-package each. No engine, no Flask."""

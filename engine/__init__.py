@@ -1,0 +1,1 @@
+"""quytrinh's BPMN runtime: the only package that knows SpiffWorkflow. No Flask here."""

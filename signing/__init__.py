@@ -1,0 +1,1 @@
+"""PAdES signing and validation. Bytes and settings in, bytes and a report out."""
