@@ -1,0 +1,223 @@
+"""Loopback HTTP services for the test PKI: OCSP responder, CRLs, RFC 3161 timestamp authority.
+
+Why: signing at B-T/B-LT/B-LTA and validating offline both need real protocol exchanges. These
+services speak the real wire formats (RFC 6960 OCSP over HTTP POST/GET, DER CRLs, RFC 3161
+``application/timestamp-query``), so pyHanko's own HTTP clients and ``openssl ocsp``/``openssl ts``
+can talk to them. The server runs in a daemon thread on ``127.0.0.1`` and a free port.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import threading
+import urllib.parse
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from asn1crypto import tsp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from .pki import TestPKI
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class PKIServer:
+    """OCSP + CRL + TSA for a :class:`TestPKI`, on ``127.0.0.1:<free port>``.
+
+    Usage::
+
+        with PKIServer() as server:        # builds a TestPKI whose URLs point at this server
+            server.pki.signer_rsa          # an Identity
+            server.tsa_url, server.ocsp_url, server.crl_url("intermediate")
+
+    Knobs for failure tests: ``tsa_status`` (HTTP status for /tsa, 200 = normal),
+    ``ocsp_status`` likewise; ``requests`` logs ``(method, path)`` of every request served.
+    ``clock`` gives the time used in OCSP answers, CRLs and timestamp tokens.
+    """
+
+    def __init__(self, now: dt.datetime | None = None, clock: Clock | None = None) -> None:
+        self._now = now
+        self.clock: Clock = clock or utc_now
+        self.tsa_status = 200
+        self.ocsp_status = 200
+        self.requests: list[tuple[str, str]] = []
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.pki: TestPKI
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> PKIServer:
+        handler = _make_handler(self)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        port = self._httpd.server_address[1]
+        self.pki = TestPKI(base_url=f"http://127.0.0.1:{port}", now=self._now or utc_now())
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="pki-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> PKIServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- addresses ------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return self.pki.base_url
+
+    @property
+    def tsa_url(self) -> str:
+        return self.pki.tsa_url
+
+    @property
+    def ocsp_url(self) -> str:
+        return self.pki.ocsp_url
+
+    def crl_url(self, issuer: str = "intermediate") -> str:
+        return self.pki.crl_url(issuer)
+
+    # -- protocol work (also usable in-process, without HTTP) ------------------------------------
+    def crl_der(self, issuer_name: str) -> bytes:
+        issuer = self.pki.identities[issuer_name]
+        now = self.clock()
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer.certificate.subject)
+            .last_update(now - dt.timedelta(hours=1))
+            .next_update(now + dt.timedelta(days=7))
+            .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.private_key.public_key()),  # type: ignore[arg-type]
+                critical=False,
+            )
+        )
+        for entry in self.pki.revocations.get(issuer_name, []):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(entry.serial_number)
+                .revocation_date(entry.revoked_at)
+                .add_extension(x509.CRLReason(entry.reason), critical=False)
+                .build()
+            )
+        return builder.sign(issuer.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+
+    def ocsp_response_der(self, request_der: bytes) -> bytes:
+        try:
+            request = ocsp.load_der_ocsp_request(request_der)
+        except ValueError:
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(
+                serialization.Encoding.DER)
+        issuer = self.pki.intermediate
+        target = next(
+            (i for i in self.pki.identities.values()
+             if i.certificate.serial_number == request.serial_number and i.certificate.issuer == issuer.certificate.subject),
+            None,
+        )
+        if target is None:
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED).public_bytes(
+                serialization.Encoding.DER)
+        now = self.clock()
+        revoked = self.pki.revocation_of("intermediate", target.certificate.serial_number)
+        responder = self.pki.ocsp_responder
+        builder = ocsp.OCSPResponseBuilder().add_response(
+            cert=target.certificate,
+            issuer=issuer.certificate,
+            algorithm=request.hash_algorithm,
+            cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+            this_update=now - dt.timedelta(minutes=5),
+            next_update=now + dt.timedelta(days=1),
+            revocation_time=revoked.revoked_at if revoked else None,
+            revocation_reason=revoked.reason if revoked else None,
+        ).responder_id(ocsp.OCSPResponderEncoding.HASH, responder.certificate).certificates([responder.certificate])
+        for extension in request.extensions:
+            if isinstance(extension.value, x509.OCSPNonce):
+                builder = builder.add_extension(extension.value, critical=False)
+        response = builder.sign(responder.private_key, hashes.SHA256())  # type: ignore[arg-type]
+        return response.public_bytes(serialization.Encoding.DER)
+
+    def timestamper(self) -> DummyTimeStamper:
+        """An in-process RFC 3161 TSA equivalent to the HTTP one (same key, same certificates)."""
+        tsa = self.pki.tsa
+        return DummyTimeStamper(
+            tsa_cert=tsa.asn1_certificate, tsa_key=tsa.asn1_private_key,
+            certs_to_embed=tsa.asn1_chain, fixed_dt=self.clock(),
+        )
+
+    def timestamp_response_der(self, request_der: bytes) -> bytes:
+        request = tsp.TimeStampReq.load(request_der)
+        return self.timestamper().request_tsa_response(request).dump()
+
+
+def _make_handler(server: PKIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
+            return
+
+        def _reply(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            server.requests.append(("GET", self.path))
+            path = urllib.parse.urlparse(self.path).path
+            if path.startswith("/crl/") and path.endswith(".crl"):
+                issuer = path[len("/crl/"):-len(".crl")]
+                if issuer in ("root", "intermediate"):
+                    return self._reply(200, server.crl_der(issuer), "application/pkix-crl")
+            if path.startswith("/ocsp/"):
+                if server.ocsp_status != 200:
+                    return self._reply(server.ocsp_status, b"", "text/plain")
+                der = base64.b64decode(urllib.parse.unquote(path[len("/ocsp/"):]))
+                return self._reply(200, server.ocsp_response_der(der), "application/ocsp-response")
+            if path.startswith("/certs/") and path.endswith(".cer"):
+                name = path[len("/certs/"):-len(".cer")]
+                if name in server.pki.identities:
+                    der = server.pki.identities[name].certificate.public_bytes(serialization.Encoding.DER)
+                    return self._reply(200, der, "application/pkix-cert")
+            self._reply(404, b"not found", "text/plain")
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            server.requests.append(("POST", self.path))
+            body = self._body()
+            path = urllib.parse.urlparse(self.path).path
+            if path == "/ocsp":
+                if server.ocsp_status != 200:
+                    return self._reply(server.ocsp_status, b"", "text/plain")
+                return self._reply(200, server.ocsp_response_der(body), "application/ocsp-response")
+            if path == "/tsa":
+                if server.tsa_status != 200:
+                    return self._reply(server.tsa_status, b"", "text/plain")
+                try:
+                    reply = server.timestamp_response_der(body)
+                except ValueError:
+                    return self._reply(400, b"bad timestamp request", "text/plain")
+                return self._reply(200, reply, "application/timestamp-reply")
+            self._reply(404, b"not found", "text/plain")
+
+    return Handler
