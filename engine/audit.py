@@ -1,0 +1,96 @@
+"""The hash-chained audit trail of a case.
+
+Each event's hash covers the previous event's hash and a canonical JSON of the event, so
+removing, reordering or editing any stored event breaks the chain at that point and
+``verify_chain`` names the first event that no longer fits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .clock import as_utc, utcnow
+from .models import AuditEvent, Case
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(prev_hash: str, case_id: int, seq: int, kind: str, actor: str, payload: dict,
+               created_at: datetime) -> str:
+    body = canonical_json({"case": case_id, "seq": seq, "kind": kind, "actor": actor, "payload": payload,
+                           "at": as_utc(created_at).isoformat(timespec="microseconds")})
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append(session: Session, case: Case, kind: str, actor: str, payload: dict | None = None) -> AuditEvent:
+    """Append one event to ``case``'s chain; the caller's transaction commits it with the step."""
+    payload = json.loads(canonical_json(payload or {}))
+    seq = case.audit_seq + 1
+    prev = case.audit_head or GENESIS
+    at = utcnow()
+    digest = event_hash(prev, case.id, seq, kind, actor, payload, at)
+    event = AuditEvent(case_id=case.id, seq=seq, kind=kind, actor=actor, payload=payload,
+                       created_at=at, prev_hash=prev, hash=digest)
+    session.add(event)
+    case.audit_seq = seq
+    case.audit_head = digest
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    case_id: int
+    events: int
+    ok: bool
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "events": self.events, "ok": self.ok,
+                "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+
+
+def verify_events(case_id: int, events: Iterable[AuditEvent], head: str, count: int) -> ChainReport:
+    prev = GENESIS
+    expected_seq = 1
+    n = 0
+    for ev in events:
+        n += 1
+        if ev.seq != expected_seq:
+            return ChainReport(case_id, n, False, expected_seq,
+                               f"sự kiện #{expected_seq} bị xoá / event #{expected_seq} was removed")
+        if ev.prev_hash != prev:
+            return ChainReport(case_id, n, False, ev.seq,
+                               f"sự kiện #{ev.seq} không nối với sự kiện trước / event #{ev.seq} "
+                               "does not link to the previous one")
+        recomputed = event_hash(prev, case_id, ev.seq, ev.kind, ev.actor, ev.payload, ev.created_at)
+        if recomputed != ev.hash:
+            return ChainReport(case_id, n, False, ev.seq,
+                               f"sự kiện #{ev.seq} đã bị sửa / event #{ev.seq} was altered")
+        prev = ev.hash
+        expected_seq += 1
+    if n != count or prev != (head or GENESIS):
+        return ChainReport(case_id, n, False, n + 1,
+                           f"sự kiện #{n + 1} trở đi bị xoá / events from #{n + 1} on were removed")
+    return ChainReport(case_id, n, True)
+
+
+def verify_chain(session: Session, case_id: int) -> ChainReport:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(case_id)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                             .order_by(AuditEvent.seq)).all()
+    return verify_events(case_id, events, case.audit_head, case.audit_seq)

@@ -1,0 +1,1 @@
+"""The engine's runtime: cases, tasks, timers, messages and incidents over SpiffWorkflow."""

@@ -1,0 +1,175 @@
+"""Starting cases and working their user tasks: each function is one step in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..actors import Actor
+from ..clock import utcnow
+from ..errors import Conflict, InvalidData, NotFound, PermissionDenied
+from ..models import Case, HumanTask, ProcessModel, ProcessVersion
+from ..services import ServiceRegistry
+from .forms import validate_form
+from .specs import spec_for
+from .stepper import CaseStep
+from .views import CaseView, TaskView
+
+
+def current_version(session: Session, code: str) -> ProcessVersion:
+    pm = session.scalars(select(ProcessModel).where(ProcessModel.code == code)).first()
+    if pm is None or pm.current_version_id is None:
+        raise NotFound(f"Không có quy trình '{code}'", f"No procedure '{code}'", details={"code": code})
+    return session.get(ProcessVersion, pm.current_version_id)
+
+
+def start_case(session: Session, registry: ServiceRegistry, code: str, data: dict[str, Any], actor: Actor,
+               org_unit: str | None = None, title: str | None = None) -> CaseView:
+    version = current_version(session, code)
+    spec, subs, version = spec_for(session, version.id)
+    data = validate_form(version.forms.get("start"), data)
+    unit = org_unit or version.settings.get("default_unit") or next(iter(sorted(actor.units)), None)
+    case = Case(version_id=version.id, code=code, status="running", state={}, data={}, started_by=actor.user_id,
+                org_unit=unit, title=title or version.settings.get("name_vi", code))
+    session.add(case)
+    session.flush()
+    workflow = BpmnWorkflow(spec, subs)
+    initial = {**data, "case_id": case.id, "started_by": actor.user_id}
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(initial)
+    audit.append(session, case, "case_started", actor.user_id,
+                 {"code": code, "version": version.number, "content_hash": version.content_hash, "data": data})
+    step = CaseStep(session, case, spec, subs, registry, version.lanes, actor.user_id, workflow=workflow)
+    step.run()
+    step.save()
+    session.flush()
+    return view_case(session, case)
+
+
+def view_case(session: Session, case: Case) -> CaseView:
+    from ..models import Incident
+
+    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)
+                            .order_by(HumanTask.created_at)).all()
+    incidents = session.scalars(select(Incident).where(Incident.case_id == case.id)
+                                .order_by(Incident.id)).all()
+    return CaseView.of(case, list(tasks), list(incidents))
+
+
+def can_see_case(actor: Actor, case: Case) -> bool:
+    if actor.has_any("auditor") or case.started_by == actor.user_id:
+        return True
+    if actor.roles & {"clerk", "leader", "process_owner", "agency"}:
+        return case.org_unit is None or case.org_unit in actor.units or bool(actor.units & {"*"})
+    return False
+
+
+def load_case(session: Session, case_id: int, actor: Actor) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not can_see_case(actor, case):
+        raise NotFound(f"Không tìm thấy hồ sơ {case_id}", f"Case {case_id} not found")
+    return case
+
+
+def can_work(actor: Actor, task: HumanTask, case: Case) -> bool:
+    if actor.is_admin:
+        return True
+    if task.role == "applicant":
+        return case.started_by == actor.user_id
+    if task.role is not None and task.role not in actor.roles:
+        return False
+    return task.unit is None or task.unit in actor.units
+
+
+def _load_task(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, Case]:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Không tìm thấy công việc {task_id}", f"Task {task_id} not found")
+    case = session.get(Case, task.case_id)
+    if not can_work(actor, task, case):
+        raise PermissionDenied("Bạn không được giao công việc này", "This task is not offered to you",
+                               details={"task": task_id, "role": task.role, "unit": task.unit})
+    return task, case
+
+
+def claim(session: Session, task_id: str, actor: Actor) -> TaskView:
+    task, case = _load_task(session, task_id, actor)
+    if task.status not in ("ready", "claimed"):
+        raise Conflict("Công việc đã được xử lý", "Task is no longer open", details={"status": task.status})
+    if task.assignee and task.assignee != actor.user_id and task.status == "claimed":
+        raise Conflict(f"Công việc đã được {task.assignee} nhận", f"Task already claimed by {task.assignee}",
+                       details={"assignee": task.assignee})
+    task.status, task.assignee = "claimed", actor.user_id
+    audit.append(session, case, "task_claimed", actor.user_id, {"task": task.bpmn_id, "task_id": task.id})
+    session.flush()
+    return TaskView.of(task)
+
+
+def unclaim(session: Session, task_id: str, actor: Actor) -> TaskView:
+    task, case = _load_task(session, task_id, actor)
+    if task.status != "claimed" or (task.assignee != actor.user_id and not actor.is_admin):
+        raise Conflict("Bạn chưa nhận công việc này", "You have not claimed this task")
+    task.status = "ready"
+    task.assignee = case.started_by if task.role == "applicant" else None
+    audit.append(session, case, "task_unclaimed", actor.user_id, {"task": task.bpmn_id, "task_id": task.id})
+    session.flush()
+    return TaskView.of(task)
+
+
+def complete(session: Session, registry: ServiceRegistry, task_id: str, data: dict[str, Any], actor: Actor,
+             expected_version: int | None = None) -> CaseView:
+    """Complete a user task with form data; the case then runs until it waits again."""
+    task, case = _load_task(session, task_id, actor)
+    if task.status not in ("ready", "claimed"):
+        raise Conflict("Công việc đã được hoàn thành hoặc huỷ", "Task was already completed or cancelled",
+                       details={"status": task.status})
+    if task.status == "claimed" and task.assignee not in (None, actor.user_id) and task.role != "applicant":
+        raise Conflict(f"Công việc đang do {task.assignee} xử lý", f"Task is claimed by {task.assignee}",
+                       details={"assignee": task.assignee})
+    if expected_version is not None and expected_version != task.lock_version:
+        raise Conflict("Công việc đã thay đổi, hãy tải lại", "Task changed since you loaded it")
+    spec, subs, version = spec_for(session, case.version_id)
+    form = version.forms.get(task.form_key) or version.forms.get(task.bpmn_id)
+    data = validate_form(form, data)
+    step = CaseStep(session, case, spec, subs, registry, version.lanes, actor.user_id)
+    from uuid import UUID
+
+    spiff_task = step.workflow.get_task_from_id(UUID(task.id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise Conflict("Công việc không còn chờ xử lý", "Task is no longer waiting")
+    spiff_task.data.update(data)
+    spiff_task.run()
+    task.status, task.completed_at, task.completed_by = "completed", utcnow(), actor.user_id
+    task.assignee = actor.user_id
+    audit.append(session, case, "task_completed", actor.user_id,
+                 {"task": task.bpmn_id, "task_id": task.id, "name": task.name, "data": data})
+    step.run()
+    step.save()
+    session.flush()
+    return view_case(session, case)
+
+
+def inbox_query(actor: Actor, statuses: tuple[str, ...] = ("ready", "claimed")):  # type: ignore[no-untyped-def]
+    from sqlalchemy import and_, or_
+
+    q = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.status.in_(statuses))
+    if actor.is_admin:
+        return q
+    staff_roles = [r for r in actor.roles if r != "applicant"]
+    conds = [and_(HumanTask.role == "applicant", Case.started_by == actor.user_id)]
+    if staff_roles:
+        unit_ok = or_(HumanTask.unit.is_(None), HumanTask.unit.in_(list(actor.units) or [""]))
+        conds.append(and_(HumanTask.role.in_(staff_roles), unit_ok,
+                          or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.user_id)))
+    return q.where(or_(*conds))
+
+
+def ensure_data(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidData("Dữ liệu phải là một đối tượng JSON", "Data must be a JSON object")
+    return value

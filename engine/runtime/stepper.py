@@ -1,0 +1,359 @@
+"""One step of one case: restore its workflow, advance it, and write back everything it changed.
+
+A step runs inside the caller's transaction. It restores the SpiffWorkflow state (spec from the
+cache), lets the caller act on it (complete a task, fire a timer, deliver a message, retry a
+failed service task), runs the engine until the case waits, then brings the projections up to date:
+the inbox (human tasks), the timer jobs, waiting messages, incidents and the audit trail. The
+case row carries a version counter, so two steps racing on one case cannot both commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task, TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..clock import utcnow
+from ..errors import EngineError, ScriptBlocked
+from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job
+from ..services import OperatorError, ServiceRegistry
+from .state import dump_state, load_state
+
+MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
+
+
+def make_script_engine(service_caller: Callable[[str, dict, dict], Any] | None):  # type: ignore[no-untyped-def]
+    from ..scripting import SafeScriptEngine
+
+    return SafeScriptEngine(service_caller=service_caller)
+
+
+@dataclass
+class StepContext:
+    """What a service operator sees while it runs (implements services.OperatorContext)."""
+
+    session: Session
+    case: Case
+    actor: str
+    task_bpmn_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def case_id(self) -> int:
+        return self.case.id
+
+    def put_document(self, content: bytes, name: str, media_type: str, role: str = "result") -> str:
+        import hashlib
+
+        digest = hashlib.sha256(content).hexdigest()
+        if self.session.get(Document, digest) is None:
+            self.session.add(Document(sha256=digest, media_type=media_type, size=len(content), content=content))
+        self.session.add(CaseDocument(case_id=self.case.id, sha256=digest, name=name, role=role))
+        self.session.flush()
+        return digest
+
+    def get_document(self, sha256: str) -> bytes:
+        doc = self.session.get(Document, sha256)
+        if doc is None:
+            raise OperatorError(f"Không có tài liệu {sha256}", f"No document {sha256}", retryable=False)
+        return doc.content
+
+    def documents(self) -> list[dict[str, Any]]:
+        rows = self.session.execute(select(CaseDocument).where(CaseDocument.case_id == self.case.id)
+                                    .order_by(CaseDocument.id)).scalars()
+        return [{"sha256": r.sha256, "name": r.name, "role": r.role} for r in rows]
+
+    def audit(self, kind: str, payload: dict[str, Any]) -> None:
+        audit.append(self.session, self.case, kind, self.actor, payload)
+
+
+class ServiceFailure(Exception):
+    """Raised through SpiffWorkflow when an operator fails, so the step can record an incident."""
+
+    def __init__(self, operator: str, code: str, message_vi: str, message_en: str, retryable: bool) -> None:
+        super().__init__(message_en)
+        self.operator, self.code = operator, code
+        self.message_vi, self.message_en, self.retryable = message_vi, message_en, retryable
+
+
+class CaseStep:
+    """Restore → act → run → project → save, for one case inside one transaction."""
+
+    def __init__(self, session: Session, case: Case, spec, subprocess_specs: dict,  # type: ignore[no-untyped-def]
+                 registry: ServiceRegistry, lanes: dict, actor: str, *, workflow: BpmnWorkflow | None = None):
+        self.session = session
+        self.case = case
+        self.registry = registry
+        self.lanes = lanes
+        self.actor = actor
+        self.ctx = StepContext(session, case, actor)
+        engine = make_script_engine(self._call_service)
+        if workflow is None:
+            workflow = load_state(case.state, spec, subprocess_specs)
+        workflow.script_engine = engine
+        self.workflow = workflow
+        self._current: Task | None = None
+
+    # -- service tasks -----------------------------------------------------------------------
+    def _call_service(self, operation_name: str, params: dict, task_data: dict) -> Any:
+        operator = self.registry.get(operation_name)
+        values = {k: (v.get("value") if isinstance(v, dict) and "value" in v else v) for k, v in params.items()}
+        self.ctx.task_bpmn_id = self._current.task_spec.bpmn_id if self._current else ""
+        self.ctx.data = task_data
+        try:
+            result = operator(values, self.ctx)
+        except OperatorError as exc:
+            raise ServiceFailure(operation_name, exc.code, exc.message_vi, exc.message_en, exc.retryable) from exc
+        except EngineError as exc:
+            raise ServiceFailure(operation_name, exc.code, exc.message_vi, exc.message_en, False) from exc
+        except Exception as exc:  # an operator bug is an incident, never a crashed worker
+            raise ServiceFailure(operation_name, "operator_crashed", f"Dịch vụ {operation_name} lỗi: {exc}",
+                                 f"Operator {operation_name} failed: {exc!r}", True) from exc
+        audit.append(self.session, self.case, "service_called", self.actor,
+                     {"operator": operation_name, "task": self.ctx.task_bpmn_id, "params": _jsonable(values),
+                      "result": _jsonable(result)})
+        return json.dumps(_jsonable(result))
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run engine tasks until the case waits; failures become incidents, not exceptions."""
+        def will(task: Task) -> None:
+            self._current = task
+
+        try:
+            self.workflow.do_engine_steps(will_complete_task=will)
+            self._deliver_waiting_messages()
+        except Exception as exc:  # noqa: BLE001 - recorded as an incident below
+            self._record_failure(exc)
+
+    def _record_failure(self, exc: Exception) -> None:
+        failed = self.workflow.get_tasks(state=TaskState.ERROR)
+        task = failed[0] if failed else self._current
+        bpmn_id = task.task_spec.bpmn_id if task is not None else "?"
+        cause = _root_cause(exc)
+        if isinstance(cause, ServiceFailure):
+            code, msg_vi, msg_en, operator = cause.code, cause.message_vi, cause.message_en, cause.operator
+            retryable = cause.retryable
+        elif isinstance(cause, ScriptBlocked):
+            code, msg_vi, msg_en, operator, retryable = cause.code, cause.message_vi, cause.message_en, None, False
+        else:
+            code, msg_vi, msg_en, operator, retryable = ("task_failed", f"Lỗi khi chạy bước {bpmn_id}: {cause}",
+                                                         f"Step {bpmn_id} failed: {cause!r}", None, False)
+        task_id = str(task.id) if task is not None else ""
+        incident = self.session.scalars(select(Incident).where(
+            Incident.case_id == self.case.id, Incident.task_id == task_id, Incident.status == "open")).first()
+        if incident is None:
+            incident = Incident(case_id=self.case.id, task_id=task_id, bpmn_id=bpmn_id, operator=operator,
+                                error_code=code, error=f"{msg_vi} / {msg_en}", attempts=1)
+            self.session.add(incident)
+        else:
+            incident.attempts += 1
+            incident.error = f"{msg_vi} / {msg_en}"
+        self.session.flush()
+        audit.append(self.session, self.case, "script_blocked" if code == "script_blocked" else "incident",
+                     self.actor, {"incident": incident.id, "task": bpmn_id, "code": code, "error": msg_en})
+        spec = task.task_spec if task is not None else None
+        retries = getattr(spec, "retries", None) or 0
+        if retryable and incident.attempts <= retries:
+            base = getattr(spec, "retry_backoff_base", None) or 2
+            delay = timedelta(seconds=base ** incident.attempts)
+            self.session.add(Job(case_id=self.case.id, kind="retry", task_id=task_id, due_at=utcnow() + delay))
+
+    def retry_failed(self) -> int:
+        """Put failed tasks back to READY so the next run() executes them again."""
+        failed = self.workflow.get_tasks(state=TaskState.ERROR)
+        for task in failed:
+            task._set_state(TaskState.READY)
+        return len(failed)
+
+    # -- timers and messages -----------------------------------------------------------------
+    def waiting_catches(self) -> list[Task]:
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+                if isinstance(t.task_spec, CatchingEvent) and getattr(t.task_spec, "event_definition", None)]
+
+    def fire_timers(self, now: datetime) -> int:
+        """Mark every timer whose due time (by the engine's clock) has passed as expired, then refresh."""
+        fired = 0
+        for task in self.waiting_catches():
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            due = _timer_due(task)
+            if due is not None and due <= now:
+                value = task.internal_data.get("event_value")
+                past = "1970-01-01T00:00:00+00:00"
+                if isinstance(value, dict):
+                    value["next"] = past
+                else:
+                    task.internal_data["event_value"] = past
+                audit.append(self.session, self.case, "timer_fired", self.actor,
+                             {"task": task.task_spec.bpmn_id, "due": due.isoformat()})
+                fired += 1
+        if fired:
+            self.workflow.refresh_waiting_tasks()
+        return fired
+
+    def _deliver_waiting_messages(self) -> None:
+        """Hand each waiting message receiver the oldest matching message from the durable inbox."""
+        for _ in range(100):  # a delivery can lead to another wait; bounded
+            delivered = False
+            for task in self.waiting_catches():
+                definition = task.task_spec.event_definition
+                if not isinstance(definition, MessageEventDefinition):
+                    continue
+                keys = {str(self.case.id)} | _correlation_values(self.workflow.correlations)
+                msg = self.session.scalars(
+                    select(InboxMessage).where(InboxMessage.status == "pending",
+                                               InboxMessage.name == definition.name,
+                                               InboxMessage.correlation_key.in_(keys))
+                    .order_by(InboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
+                if msg is None or (msg.expires_at is not None and _aware(msg.expires_at) < utcnow()):
+                    continue
+                event = BpmnEvent(definition, payload=dict(msg.payload),
+                                  correlations=dict(self.workflow.correlations))
+                self.workflow.send_event(event)
+                msg.status, msg.case_id, msg.delivered_at = "delivered", self.case.id, utcnow()
+                audit.append(self.session, self.case, "message_received", self.actor,
+                             {"message": msg.name, "id": msg.id, "payload": msg.payload})
+                self.workflow.do_engine_steps(will_complete_task=lambda t: setattr(self, "_current", t))
+                delivered = True
+                break
+            if not delivered:
+                return
+
+    # -- projections -------------------------------------------------------------------------
+    def save(self) -> None:
+        wf = self.workflow
+        self._guard_depth()
+        self._sync_human_tasks()
+        self._sync_timer_jobs()
+        ready_data = _latest_data(wf)
+        case = self.case
+        case.state = dump_state(wf)
+        case.data = _jsonable(ready_data)
+        case.updated_at = utcnow()
+        has_incident = bool(wf.get_tasks(state=TaskState.ERROR))
+        if wf.is_completed():
+            if case.status != "completed":
+                case.status = "completed"
+                case.completed_at = utcnow()
+                audit.append(self.session, case, "case_completed", self.actor, {})
+        elif has_incident:
+            case.status = "incident"
+        else:
+            case.status = "waiting"
+            if not has_incident:
+                self.session.execute(update(Incident).where(Incident.case_id == case.id,
+                                                            Incident.status == "open")
+                                     .values(status="resolved", resolved_at=utcnow()))
+
+    def _guard_depth(self) -> None:
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            if task.depth > MAX_TREE_DEPTH:
+                raise EngineError(
+                    f"Quy trình lặp quá {MAX_TREE_DEPTH} bước trong một nhánh; hãy dùng tiến trình con",
+                    f"Case loops deeper than {MAX_TREE_DEPTH} steps in one branch; use a subprocess",
+                    code="loop_too_deep")
+
+    def _sync_human_tasks(self) -> None:
+        ready = {str(t.id): t for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
+        open_rows = self.session.scalars(select(HumanTask).where(
+            HumanTask.case_id == self.case.id, HumanTask.status.in_(("ready", "claimed")))).all()
+        known = set()
+        for row in open_rows:
+            known.add(row.id)
+            if row.id not in ready:
+                row.status = "cancelled"
+        for task_id, task in ready.items():
+            if task_id in known:
+                continue
+            lane = getattr(task.task_spec, "lane", None)
+            mapping = self.lanes.get(lane or "", {}) if lane else {}
+            role = mapping.get("role")
+            unit = mapping.get("unit") or (self.case.org_unit if role not in (None, "applicant") else None)
+            props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+            assignee = self.case.started_by if role == "applicant" else None
+            self.session.add(HumanTask(
+                id=task_id, case_id=self.case.id, bpmn_id=task.task_spec.bpmn_id,
+                name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=lane, role=role, unit=unit,
+                form_key=props.get("formJsonSchemaFilename") or task.task_spec.bpmn_id,
+                kind=props.get("taskKind", "form"), status="ready", assignee=assignee))
+
+    def _sync_timer_jobs(self) -> None:
+        self.session.execute(update(Job).where(Job.case_id == self.case.id, Job.kind.in_(("timer", "receive")),
+                                               Job.status == "pending").values(status="superseded"))
+        keys = sorted({str(self.case.id)} | _correlation_values(self.workflow.correlations))
+        for task in self.waiting_catches():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                due = _timer_due(task) or utcnow()
+                self.session.add(Job(case_id=self.case.id, kind="timer", task_id=str(task.id), due_at=due))
+            elif isinstance(definition, MessageEventDefinition):
+                self.session.add(Job(case_id=self.case.id, kind="receive", task_id=str(task.id),
+                                     due_at=utcnow(), message_name=definition.name, correlation=keys))
+
+
+def _timer_due(task: Task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles", 0) != 0 else None
+    if not value:
+        return None
+    try:
+        return _aware(TimerEventDefinition.get_datetime(value))
+    except Exception:  # noqa: BLE001 - a duration string: compute from now
+        try:
+            return utcnow() + TimerEventDefinition.parse_iso_duration(value)  # type: ignore[operator]
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def _aware(value: datetime) -> datetime:
+    from ..clock import as_utc
+
+    return as_utc(value)
+
+
+def _correlation_values(correlations: dict) -> set[str]:
+    out: set[str] = set()
+    for props in correlations.values():
+        if isinstance(props, dict):
+            out.update(str(v) for v in props.values())
+    return out
+
+
+def _latest_data(wf: BpmnWorkflow) -> dict[str, Any]:
+    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+    if tasks:
+        return dict(tasks[-1].data)
+    if wf.last_task is not None:
+        return dict(wf.last_task.data)
+    return dict(wf.data)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = exc
+    for _ in range(10):
+        if isinstance(seen, ServiceFailure | ScriptBlocked):
+            return seen
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            break
+        seen = nxt
+    return exc
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
