@@ -1,0 +1,82 @@
+"""Reusable fragments of procedure models: payment, review with rejection, leader signing, result."""
+
+from __future__ import annotations
+
+from . import forms
+from .model import ProcessBuilder
+
+LEVEL_LONG_TERM = "B-LTA"
+LEVEL_BASIC = "B-T"
+
+
+def payment(b: ProcessBuilder, prefix: str, lane: str, amount_expr: str, purpose: str) -> tuple[str, str]:
+    """Online fee: ``payment_request`` then wait for ``payment_confirmed`` (correlated on case_id)."""
+    request = b.service(f"{prefix}_payment_request", "Yêu cầu thanh toán lệ phí trực tuyến", lane,
+                        "payment_request", {"amount_vnd": amount_expr, "purpose": repr(purpose)},
+                        result="payment_request_result")
+    confirmed = b.message_catch(f"{prefix}_payment_confirmed", "Đã nhận thanh toán (payment_confirmed)", lane,
+                                "payment_confirmed", variable="payment_confirmation")
+    b.flow(request, confirmed)
+    return request, confirmed
+
+
+def notify(b: ProcessBuilder, node_id: str, name: str, lane: str, to: str, message_expr: str) -> str:
+    return b.service(node_id, name, lane, "notify", {"to": repr(to), "message": message_expr},
+                     result=f"{node_id}_result")
+
+
+def reject_to_applicant(b: ProcessBuilder, prefix: str, lane: str, reason_field: str, what: str) -> str:
+    """Notify the applicant of a refusal with the reason typed by the officer, then end."""
+    note = notify(b, f"{prefix}_notify_rejected", "Thông báo từ chối cho người nộp", lane, "applicant",
+                  f"'Yêu cầu {what} không được chấp nhận. Lý do: ' + {reason_field}")
+    end = b.end(f"{prefix}_end_rejected", "Hồ sơ bị từ chối", lane)
+    b.flow(note, end)
+    return note
+
+
+def decision_gateway(b: ProcessBuilder, gateway_id: str, name: str, lane: str, field: str,
+                     on_approve: str, on_reject: str, approve_label: str = "Đồng ý",
+                     reject_label: str = "Từ chối") -> str:
+    """Gateway on a ``<prefix>_decision`` field; anything but 'approve' is handled as a refusal."""
+    gw = b.gateway(gateway_id, name, lane)
+    b.flow(gw, on_approve, condition=f"{field} == 'approve'", name=approve_label)
+    b.flow(gw, on_reject, name=reject_label, default=True)
+    return gw
+
+
+def boolean_gateway(b: ProcessBuilder, gateway_id: str, name: str, lane: str, field: str,
+                    on_true: str, on_false: str, true_label: str = "Có", false_label: str = "Không") -> str:
+    gw = b.gateway(gateway_id, name, lane)
+    b.flow(gw, on_true, condition=f"{field} == True", name=true_label)
+    b.flow(gw, on_false, name=false_label, default=True)
+    return gw
+
+
+def issue(b: ProcessBuilder, node_id: str, lane: str, template: str | None, title: str) -> str:
+    template_expr = repr(template) if template else "'generic_letter'"
+    return b.service(node_id, f"Tạo văn bản kết quả: {title}", lane, "issue_document",
+                     {"template": template_expr, "title": repr(title)}, result="issued_document")
+
+
+def sign_steps(b: ProcessBuilder, prefix: str, leader_lane: str, seal_lane: str | None, document: str,
+               level: str, on_reject: str, leader_title: str = "Lãnh đạo") -> tuple[str, str]:
+    """Leader reviews and signs (user task + ``sign_document`` leader), then the seal by văn thư.
+
+    Returns (first node, last node); a refusal goes to ``on_reject`` with ``<prefix>_comment`` set.
+    """
+    review = b.user(f"{prefix}_sign", f"{leader_title} xem xét và ký số", leader_lane,
+                    forms.sign_form(f"Ký duyệt {document}", prefix, document),
+                    documentation=f"Xem văn bản đã tạo ({document}) và quyết định ký số hoặc trả lại.",
+                    properties={"step_kind": "sign"})
+    signed = b.service(f"{prefix}_sign_leader", f"Ký số ({leader_title})", leader_lane,
+                       "sign_document", {"role": "'leader'", "level": repr(level)}, result=f"{prefix}_signature")
+    decision_gateway(b, f"{prefix}_sign_gateway", "Ký duyệt?", leader_lane, f"{prefix}_decision", signed,
+                     on_reject, approve_label="Ký duyệt", reject_label="Trả lại")
+    b.flow(review, f"{prefix}_sign_gateway")
+    last = signed
+    if seal_lane is not None:
+        seal = b.service(f"{prefix}_sign_seal", "Ký số của cơ quan (con dấu, văn thư)", seal_lane,
+                         "sign_document", {"role": "'seal'", "level": repr(level)}, result=f"{prefix}_seal_signature")
+        b.flow(signed, seal)
+        last = seal
+    return review, last

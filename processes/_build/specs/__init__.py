@@ -1,0 +1,1 @@
+"""Hand-tuned procedure specs (QT13, QT74 and the ones with public-source details)."""

@@ -1,0 +1,141 @@
+"""Run a procedure package in memory with SpiffWorkflow: parse, fill forms with sample data, finish.
+
+Service tasks return a fixed JSON answer (the real operators belong to the engine); everything else
+is the real SpiffWorkflow 3.2.0 parser and runtime, with XSD validation of the BPMN.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+PROCESSES_DIR = Path(__file__).resolve().parents[2] / "processes"
+OPERATORS = {
+    "issue_document": {"template", "title"},
+    "sign_document": {"role", "level"},
+    "notify": {"to", "message"},
+    "axis_send_status": {"status_code", "reason"},
+    "axis_send_document": set(),
+    "payment_request": {"amount_vnd", "purpose"},
+}
+
+
+def package_dirs() -> list[Path]:
+    return sorted(p for p in PROCESSES_DIR.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def load_settings(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+
+
+def load_form(folder: Path, filename: str) -> dict[str, Any]:
+    return json.loads((folder / "forms" / filename).read_text(encoding="utf-8"))
+
+
+def parse(folder: Path):
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_file(str(folder / f"{folder.name}.bpmn"))
+    process_id = load_settings(folder)["process_id"]
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+class RecordingServiceEngine(PythonScriptEngine):
+    """Answers every service call with a fixed JSON value and records the operator and parameters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def call_service(self, task, **kwargs):
+        name = kwargs["operation_name"]
+        params = {key: value["value"] for key, value in kwargs["operation_params"].items()}
+        if name not in OPERATORS:
+            raise AssertionError(f"{task.task_spec.name}: unknown operator {name}")
+        missing = OPERATORS[name] - params.keys()
+        if missing:
+            raise AssertionError(f"{task.task_spec.name}: {name} lacks {sorted(missing)}")
+        self.calls.append((name, params))
+        return json.dumps({"ok": True, "operator": name, "document_id": "doc-1"})
+
+
+def sample_value(schema: dict[str, Any]) -> Any:
+    if "default" in schema:
+        return schema["default"]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if "oneOf" in schema:
+        return schema["oneOf"][0]["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        return sample_data(schema)
+    return {"string": "mẫu", "integer": 1, "number": 1.0, "boolean": True, "array": []}[kind]
+
+
+def sample_data(schema: dict[str, Any]) -> dict[str, Any]:
+    """Fill every field of a form from its default/examples: the first choice is the usual answer."""
+    return {name: sample_value(field_schema) for name, field_schema in schema.get("properties", {}).items()}
+
+
+@dataclass
+class CaseRun:
+    workflow: BpmnWorkflow
+    engine: RecordingServiceEngine
+    completed_user_tasks: list[str] = field(default_factory=list)
+    messages_sent: list[str] = field(default_factory=list)
+
+    @property
+    def operators(self) -> list[str]:
+        return [name for name, _ in self.engine.calls]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.workflow.data if self.workflow.data else self.workflow.last_task.data
+
+
+def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int = 200) -> CaseRun:
+    """Run one case to its end; ``answers`` overrides sample form data per user-task id ("start" too).
+
+    A list of dicts as an answer is used one item per visit of that task (for loops).
+    """
+    answers = {key: list(value) if isinstance(value, list) else value for key, value in (answers or {}).items()}
+    spec, subprocess_specs = parse(folder)
+    engine = RecordingServiceEngine()
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+    start_data = sample_data(load_form(folder, "start.json"))
+    start_data.update(answers.get("start", {}))
+    start_data["case_id"] = f"case-{folder.name}"
+    workflow.get_tasks(state=TaskState.READY)[0].set_data(**start_data)
+    run = CaseRun(workflow, engine)
+    for _ in range(max_steps):
+        workflow.do_engine_steps()
+        if workflow.completed:
+            return run
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if ready:
+            task = ready[0]
+            form_file = task.task_spec.extensions["properties"]["formJsonSchemaFilename"]
+            data = sample_data(load_form(folder, form_file))
+            answer = answers.get(task.task_spec.name, {})
+            data.update(answer.pop(0) if isinstance(answer, list) else answer)
+            task.set_data(**data)
+            task.run()
+            run.completed_user_tasks.append(task.task_spec.name)
+            continue
+        waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
+                   if getattr(t.task_spec, "event_definition", None) is not None
+                   and t.task_spec.event_definition.__class__.__name__ == "MessageEventDefinition"]
+        if not waiting:
+            raise AssertionError(f"{folder.name}: stuck with no ready or message-waiting task")
+        definition = waiting[0].task_spec.event_definition
+        payload = {"case_id": start_data["case_id"], "payment_reference": "PAY-0001"}
+        workflow.send_event(BpmnEvent(definition, payload, {f"{definition.name}_key": {"case_id": payload["case_id"]}}))
+        run.messages_sent.append(definition.name)
+    raise AssertionError(f"{folder.name}: not finished after {max_steps} steps")

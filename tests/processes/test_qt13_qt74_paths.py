@@ -1,0 +1,47 @@
+"""The two hand-tuned reference procedures, path by path."""
+
+from __future__ import annotations
+
+from model_runner import PROCESSES_DIR, run_case
+
+QT13 = PROCESSES_DIR / "QT13"
+
+
+def _params(run, operator):
+    return [params for name, params in run.engine.calls if name == operator]
+
+
+def test_qt13_transcript_is_paid_checked_signed_sealed_and_notified():
+    run = run_case(QT13, {"start": {"copies": 3, "transcript_language": "both"}})
+    assert run.completed_user_tasks == ["pdt_check_request", "pdt_leader_sign"]
+    assert run.operators == ["payment_request", "issue_document", "sign_document", "sign_document", "notify"]
+    assert _params(run, "payment_request")[0]["amount_vnd"] == 5000 * 3 * 2
+    assert [p["role"] for p in _params(run, "sign_document")] == ["leader", "seal"]
+    assert {p["level"] for p in _params(run, "sign_document")} == {"B-LTA"}
+    assert _params(run, "issue_document")[0]["template"] == "transcript"
+    assert run.messages_sent == ["payment_confirmed"]
+    assert run.data["payment_confirmation"]["payment_reference"] == "PAY-0001"
+
+
+def test_qt13_refusal_by_the_clerk_notifies_the_student_with_the_reason():
+    run = run_case(QT13, {"pdt_check_request": {"request_valid": False,
+                                                "rejection_reason": "Không tìm thấy mã số sinh viên"}})
+    assert run.completed_user_tasks == ["pdt_check_request"]
+    assert run.operators == ["payment_request", "notify"]
+    notice = _params(run, "notify")[0]
+    assert notice["to"] == "applicant" and notice["message"].endswith("Không tìm thấy mã số sinh viên")
+
+
+def test_qt13_leader_can_send_the_transcript_back_to_the_clerk():
+    run = run_case(QT13, {"pdt_leader_sign": [
+        {"pdt_leader_decision": "reject", "pdt_leader_comment": "Sai tên học phần"},
+        {"pdt_leader_decision": "approve"}]})
+    assert run.completed_user_tasks == ["pdt_check_request", "pdt_leader_sign", "pdt_check_request",
+                                        "pdt_leader_sign"]
+    assert run.operators.count("issue_document") == 2 and run.operators.count("sign_document") == 2
+
+
+def test_qt13_postal_delivery_adds_a_posting_task():
+    run = run_case(QT13, {"start": {"delivery_method": "post", "postal_address": "3/2, Ninh Kiều, Cần Thơ"}})
+    assert run.completed_user_tasks[-1] == "pdt_send_by_post"
+    assert run.data["postal_tracking_number"]
