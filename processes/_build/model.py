@@ -25,6 +25,7 @@ class Lane:
     name: str
     role: str
     unit: str | None
+    unit_from: str | None = None
 
 
 @dataclass
@@ -69,10 +70,11 @@ class ProcessBuilder:
         self.messages: set[str] = set()
 
     # lanes -------------------------------------------------------------------------------------
-    def lane(self, lane_id: str, name: str, role: str, unit: str | None) -> str:
+    def lane(self, lane_id: str, name: str, role: str, unit: str | None, unit_from: str | None = None) -> str:
+        """A lane; ``unit_from`` names the case-data field holding the unit when it is chosen at run time."""
         if role not in ROLES:
             raise ValueError(f"{self.code}: unknown role {role!r} for lane {name!r}")
-        self.lanes.append(Lane(lane_id, name, role, unit))
+        self.lanes.append(Lane(lane_id, name, role, unit, unit_from))
         return lane_id
 
     # nodes -------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ class Procedure:
             "name_vi": self.builder.name_vi,
             "name_en": self.name_en,
             "process_id": self.builder.process_id,
-            "lanes": {lane.name: {"role": lane.role, "unit": lane.unit} for lane in self.builder.lanes},
+            "lanes": {lane.name: {"role": lane.role, "unit": lane.unit,
+                                  **({"unit_from": lane.unit_from} if lane.unit_from else {})}
+                      for lane in self.builder.lanes},
             "fee_vnd": self.fee_vnd,
             "deadline_working_days": self.deadline_working_days,
             "level_2023": self.level_2023,

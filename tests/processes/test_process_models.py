@@ -39,9 +39,13 @@ def test_settings_are_complete_and_consistent(folder):
     lanes = {lane.get("name") for lane in tree.iterfind(".//bpmn:lane", BPMN_NS)}
     assert lanes == set(settings["lanes"]), "every BPMN lane has exactly one mapping"
     units = _units()
+    form_fields = set()
+    for form_file in (folder / "forms").iterdir():
+        form_fields |= set(json.loads(form_file.read_text(encoding="utf-8")).get("properties", {}))
     for mapping in settings["lanes"].values():
         assert mapping["role"] in ROLES
         assert mapping["unit"] is None or mapping["unit"] in units
+        assert mapping.get("unit_from") is None or mapping["unit_from"] in form_fields
     process = tree.find(".//bpmn:process", BPMN_NS)
     assert process.get("id") == settings["process_id"] and process.get("isExecutable") == "true"
     assert (folder / "description.md").read_text(encoding="utf-8").startswith(f"# {folder.name} – ")

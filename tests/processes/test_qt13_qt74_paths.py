@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model_runner import PROCESSES_DIR, run_case
+from model_runner import PROCESSES_DIR, load_settings, run_case
 
 QT13 = PROCESSES_DIR / "QT13"
 
@@ -45,3 +45,30 @@ def test_qt13_postal_delivery_adds_a_posting_task():
     run = run_case(QT13, {"start": {"delivery_method": "post", "postal_address": "3/2, Ninh Kiều, Cần Thơ"}})
     assert run.completed_user_tasks[-1] == "pdt_send_by_post"
     assert run.data["postal_tracking_number"]
+
+
+QT74 = PROCESSES_DIR / "QT74"
+
+
+def test_qt74_registered_document_reports_each_status_back_to_the_sender():
+    run = run_case(QT74, {"leader_assign": {"assigned_unit": "PDT"}})
+    assert run.completed_user_tasks == ["vt_register", "leader_assign", "unit_accept", "unit_process"]
+    statuses = _params(run, "axis_send_status")
+    assert [s["status_code"] for s in statuses] == ["03", "04", "05", "06"]
+    assert statuses[0]["reason"] == "Đã tiếp nhận, số đến 1024"
+    assert statuses[1]["reason"] == "Đã giao PDT chủ trì giải quyết"
+    assert _params(run, "notify")[0]["to"] == "unit:PDT"
+
+
+def test_qt74_document_failing_the_check_is_returned_with_status_02_and_the_reason():
+    run = run_case(QT74, {"vt_register": {"authentic_and_complete": False,
+                                          "return_reason": "Chữ ký số của cơ quan gửi không hợp lệ"}})
+    assert run.completed_user_tasks == ["vt_register"]
+    assert _params(run, "axis_send_status") == [
+        {"status_code": "02", "reason": "Chữ ký số của cơ quan gửi không hợp lệ"}]
+
+
+def test_qt74_unit_lane_takes_its_unit_from_the_assignment():
+    lanes = load_settings(QT74)["lanes"]
+    assert lanes["Đơn vị chủ trì giải quyết"] == {"role": "clerk", "unit": None, "unit_from": "assigned_unit"}
+    assert load_settings(QT74)["started_by"] == "axis"

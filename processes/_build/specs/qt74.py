@@ -1,0 +1,192 @@
+"""QT74 – incoming official documents at university level (Decree 30/2020, national document axis).
+
+The axis connector starts a case with the start form filled from the edXML package (status 01 is sent
+by the connector on receipt); the model then reports 02 (returned), 03 (registered), 04 (assigned),
+05 (processing) and 06 (finished) back to the sender through ``axis_send_status``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import catalogue, forms, patterns
+from ..model import ProcessBuilder
+from ..package import Procedure
+
+CODE = "QT74"
+UNITS_FILE = Path(__file__).resolve().parents[2] / "units.json"
+
+
+def handling_units() -> list[tuple[str, str]]:
+    units = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
+    return [(u["code"], u["name_vi"]) for u in units if u["code"] not in ("BGH", "HDT")]
+
+
+def start_form() -> dict:
+    fields = {
+        "document_id": forms.text("Mã văn bản trên Trục (DocumentId)", "000.00.00.G22,2025/01/15,123/VPCP-KGVX",
+                                  "Dạng {mã định danh cơ quan gửi},{yyyy/MM/dd},{số}/{ký hiệu}.", max_length=200),
+        "sender_organ_id": forms.text("Mã định danh cơ quan gửi (OrganId)", "000.00.00.G22", max_length=50),
+        "sender_organ_name": forms.text("Tên cơ quan gửi (OrganName)", "Văn phòng Chính phủ", max_length=300),
+        "subject": forms.text("Trích yếu nội dung (Subject)", "V/v triển khai chuyển đổi số trong giáo dục",
+                              max_length=1000),
+        "code_number": forms.text("Số văn bản (CodeNumber)", "123", max_length=20),
+        "code_notation": forms.text("Ký hiệu văn bản (CodeNotation)", "VPCP-KGVX", max_length=100),
+        "document_type": forms.choice("Loại văn bản (DocumentType)", [
+            ("cong_van", "Công văn"), ("quyet_dinh", "Quyết định"), ("thong_bao", "Thông báo"),
+            ("ke_hoach", "Kế hoạch"), ("bao_cao", "Báo cáo"), ("khac", "Khác")]),
+        "promulgation_date": forms.date("Ngày ban hành (PromulgationDate)", "2025-01-15"),
+        "received_at": forms.datetime_field("Thời điểm nhận (Received at)", "2025-01-15T09:12:00+07:00"),
+        "urgency": forms.choice("Độ khẩn (Urgency)", [
+            ("thuong", "Thường"), ("khan", "Khẩn"), ("thuong_khan", "Thượng khẩn"), ("hoa_toc", "Hỏa tốc")]),
+        "due_date": forms.optional_text("Hạn trả lời do cơ quan gửi đề nghị (DueDate)", ""),
+        "attachments": forms.attachments("Tệp văn bản và phụ lục (Attachments)"),
+    }
+    required = [k for k in fields if k not in ("due_date",)]
+    return forms.form(
+        "Văn bản đến qua Trục liên thông (Incoming document from the national axis)",
+        "Được điền tự động từ gói edXML (QCVN 102:2016/BTTTT) khi nhận văn bản; văn thư có thể nhập tay văn bản "
+        "giấy đã số hóa. (Filled from the edXML package on receipt.)", fields, required)
+
+
+def register_form() -> dict:
+    fields = {
+        "authentic_and_complete": forms.yes_no(
+            "Văn bản xác thực, toàn vẹn, đúng nơi nhận (Authentic, intact, addressed to us)",
+            "Kiểm tra chữ ký số của cơ quan gửi và tính toàn vẹn của tệp (Điều 21 Nghị định 30/2020)."),
+        "incoming_number": forms.integer("Số đến (Incoming number)", 1, 999999, 1024,
+                                         "Số đến liên tiếp trong năm, chung cho văn bản giấy và điện tử (Điều 22)."),
+        "registered_at": forms.datetime_field("Thời điểm đăng ký (Registered at)", "2025-01-15T09:30:00+07:00"),
+        "return_reason": forms.optional_text("Lý do trả lại văn bản (Reason for returning)", ""),
+    }
+    schema = forms.form(
+        "Tiếp nhận và đăng ký văn bản đến (Receive and register)",
+        "Văn thư kiểm tra tính xác thực và toàn vẹn; nếu đạt thì cấp số đến và đăng ký, nếu không đạt thì trả lại "
+        "cơ quan gửi kèm lý do (trạng thái 02).", fields, ["authentic_and_complete"])
+    schema["allOf"] = [forms.when_equals("authentic_and_complete", True, ["incoming_number", "registered_at"]),
+                       forms.when_equals("authentic_and_complete", False, ["return_reason"])]
+    return schema
+
+
+def assign_form() -> dict:
+    units = handling_units()
+    fields = {
+        "assigned_unit": forms.choice("Đơn vị chủ trì giải quyết (Lead unit)", units),
+        "co_units": {"type": "array", "title": "Đơn vị phối hợp (Co-operating units)", "uniqueItems": True,
+                     "items": {"type": "string", "enum": [code for code, _ in units]}, "examples": [["PKHTC"]]},
+        "instructions": forms.text("Ý kiến chỉ đạo (Instructions)", "Phòng Đào tạo chủ trì, tham mưu trả lời.",
+                                   multiline=True),
+        "handling_deadline": forms.date("Thời hạn giải quyết (Handling deadline)", "2025-01-25"),
+    }
+    return forms.form(
+        "Cho ý kiến chỉ đạo, giao xử lý (Instructions and assignment)",
+        "Người có thẩm quyền ghi ý kiến chỉ đạo, giao đơn vị chủ trì, đơn vị phối hợp và thời hạn (Điều 23).",
+        fields, ["assigned_unit", "instructions", "handling_deadline"])
+
+
+def accept_form() -> dict:
+    return forms.form(
+        "Đơn vị nhận văn bản, bắt đầu xử lý (Unit starts processing)",
+        "Đơn vị chủ trì xác nhận đã nhận văn bản và phân công người xử lý; cơ quan gửi được báo trạng thái 05.",
+        {"handler_name": forms.text("Người được giao xử lý (Handler)", "Trần Thị Bình", max_length=120),
+         "planned_completion": forms.date("Dự kiến hoàn thành (Planned completion)", "2025-01-22")})
+
+
+def process_form() -> dict:
+    fields = {
+        "handling_summary": forms.text("Kết quả giải quyết (What was done)",
+                                       "Đã tham mưu văn bản trả lời số 45/ĐHCT-ĐT.", multiline=True),
+        "reply_needed": forms.yes_no("Cần ban hành văn bản trả lời (A reply document is needed)", usual=False),
+        "reply_reference": forms.optional_text("Số, ký hiệu văn bản trả lời (Reply reference)", ""),
+    }
+    schema = forms.form(
+        "Giải quyết văn bản đến (Handle the document)",
+        "Đơn vị chủ trì giải quyết theo thời hạn được giao (Điều 24); khi hoàn thành, cơ quan gửi được báo trạng "
+        "thái 06. Văn bản trả lời (nếu có) được ban hành theo quy trình văn bản đi.", fields, ["handling_summary"])
+    schema["allOf"] = [forms.when_equals("reply_needed", True, ["reply_reference"])]
+    return schema
+
+
+def status(b: ProcessBuilder, node_id: str, name: str, lane: str, code: str, reason: str) -> str:
+    return b.service(node_id, name, lane, "axis_send_status", {"status_code": repr(code), "reason": reason},
+                     result=f"{node_id}_result")
+
+
+def build() -> Procedure:
+    b = ProcessBuilder(CODE, "qt74_cong_van_den", catalogue.name_vi(CODE))
+    sender = b.lane("sender", "Cơ quan gửi (qua Trục liên thông)", "agency", None)
+    registry = b.lane("registry", "Văn thư Trường", "clerk", "PHCTH")
+    leader = b.lane("leader", "Lãnh đạo Trường (Hiệu trưởng/Phó Hiệu trưởng)", "leader", "BGH")
+    unit = b.lane("unit", "Đơn vị chủ trì giải quyết", "clerk", None, unit_from="assigned_unit")
+
+    start = b.start("start_document_received", "Nhận văn bản đến từ Trục", sender, start_form())
+    register = b.user("vt_register", "Kiểm tra, cấp số đến, đăng ký văn bản", registry, register_form(),
+                      documentation="Kiểm tra chữ ký số, tính toàn vẹn; cấp số đến; trình trong ngày hoặc chậm "
+                                    "nhất ngày làm việc tiếp theo.")
+    overdue = b.deadline("vt_register_overdue", "Quá 1 ngày làm việc chưa đăng ký", register, "P1D")
+    remind = patterns.notify(b, "notify_register_overdue", "Nhắc văn thư trình văn bản", registry, "clerk",
+                             "'Văn bản đến ' + document_id + ' chưa được đăng ký và trình trong thời hạn.'")
+    remind_end = b.end("end_register_reminded", "Đã nhắc việc", registry)
+    returned = status(b, "axis_status_02_returned", "Báo trả lại văn bản (02)", registry, "02", "return_reason")
+    returned_end = b.end("end_document_returned", "Văn bản đã trả lại", sender)
+    registered = status(b, "axis_status_03_registered", "Báo đã tiếp nhận, đăng ký (03)", registry, "03",
+                        "'Đã tiếp nhận, số đến ' + str(incoming_number)")
+    patterns.boolean_gateway(b, "gateway_authentic", "Văn bản hợp lệ?", registry, "authentic_and_complete",
+                             registered, returned, "Hợp lệ", "Không hợp lệ")
+    assign = b.user("leader_assign", "Cho ý kiến chỉ đạo, giao đơn vị xử lý", leader, assign_form())
+    assigned = status(b, "axis_status_04_assigned", "Báo đã phân công xử lý (04)", leader, "04",
+                      "'Đã giao ' + assigned_unit + ' chủ trì giải quyết'")
+    tell_unit = patterns.notify(b, "notify_assigned_unit", "Chuyển văn bản cho đơn vị chủ trì", registry,
+                                "unit", "'Văn bản ' + code_number + '/' + code_notation + ' được giao xử lý: ' "
+                                        "+ instructions")
+    b.nodes[tell_unit].params["to"] = "'unit:' + assigned_unit"
+    accept = b.user("unit_accept", "Nhận văn bản, phân công người xử lý", unit, accept_form())
+    processing = status(b, "axis_status_05_processing", "Báo đang xử lý (05)", unit, "05",
+                        "'Đang xử lý tại ' + assigned_unit")
+    handle = b.user("unit_process", "Giải quyết văn bản đến", unit, process_form())
+    finished = status(b, "axis_status_06_finished", "Báo đã xử lý xong (06)", unit, "06", "handling_summary")
+    end = b.end("end_document_handled", "Văn bản đã được giải quyết", unit)
+
+    b.chain(start, register, "gateway_authentic")
+    b.chain(overdue, remind, remind_end)
+    b.chain(returned, returned_end)
+    b.chain(registered, assign, assigned, tell_unit, accept, processing, handle, finished, end)
+
+    detail = catalogue.details()[CODE]
+    return Procedure(
+        builder=b,
+        name_en="Receiving and handling incoming and outgoing official documents (incoming path)",
+        level_2023=catalogue.level_2023(CODE),
+        confidence=detail["confidence"],
+        fee_vnd=0,
+        deadline_working_days=detail["time_limit_working_days"],
+        sources=catalogue.sources(CODE),
+        started_by="axis",
+        result_documents=[],
+        purpose_vi="Tiếp nhận, đăng ký, trình, chuyển giao và giải quyết văn bản đến cấp Trường, bao gồm văn bản "
+                   "điện tử nhận qua Trục liên thông văn bản quốc gia; cơ quan gửi được cập nhật trạng thái xử lý "
+                   "tự động (02, 03, 04, 05, 06) như Quyết định 28/2018/QĐ-TTg yêu cầu.",
+        scope_vi="Văn thư Trường (Phòng Hành chính - Tổng hợp), Ban Giám hiệu (người có thẩm quyền cho ý kiến chỉ "
+                 "đạo), các đơn vị được giao chủ trì, phối hợp giải quyết. Văn bản mật, văn bản gửi đích danh và "
+                 "luồng văn bản đi không thuộc mô hình này.",
+        dossier_vi=["Văn bản đến (gói edXML kèm tệp đính kèm đã ký số của cơ quan gửi)",
+                    "Phiếu giải quyết văn bản đến (Phụ lục IV Nghị định 30/2020) – thay bằng biểu mẫu chỉ đạo "
+                    "trên hệ thống",
+                    "Sổ đăng ký văn bản đến – thay bằng dữ liệu đăng ký trên hệ thống"],
+        legal_vi=["Nghị định 30/2020/NĐ-CP về công tác văn thư (Điều 21–24: tiếp nhận, đăng ký, trình, chuyển "
+                  "giao, giải quyết và theo dõi văn bản đến).",
+                  "Quyết định 28/2018/QĐ-TTg về gửi, nhận văn bản điện tử qua Trục liên thông văn bản quốc gia.",
+                  "QCVN 102:2016/BTTTT (cấu trúc gói tin edXML, mã trạng thái)."],
+        notes_vi=["Thời hạn 1 ngày làm việc là thời hạn trình văn bản đến (trong ngày, chậm nhất ngày làm việc tiếp "
+                  "theo); thời hạn giải quyết do lãnh đạo giao cho từng văn bản.",
+                  "Trạng thái 01 (đã đến) do bộ kết nối Trục gửi tự động khi nhận gói; không nằm trong mô hình.",
+                  "Luồng văn bản đi (soạn thảo, ký ban hành, cấp số, phát hành) chưa được mô hình hóa tại đây.",
+                  "Nội dung Nghị định được đọc qua bản diễn giải thứ cấp; văn bản Nghị định là căn cứ chính thức."],
+        summary_en="A document arrives over the national document axis and starts a case (status 01 is sent by "
+                   "the connector). The registry clerk checks authenticity and integrity and either returns it "
+                   "(status 02 with the reason) or registers it with the next incoming number (status 03), with a "
+                   "reminder if not done within a day. A Rector/Vice-Rector writes instructions and assigns a lead "
+                   "unit and deadline (status 04); the unit accepts it (status 05), handles it and records the "
+                   "outcome (status 06). Based on Decree 30/2020 Articles 21–24; the outgoing path is not modelled.",
+    )
