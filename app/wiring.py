@@ -1,27 +1,27 @@
 """The service-task operators the application gives the engine.
 
-Signing and the exchange connector register their operators here; the engine only sees names.
+Each module in ``app/operators/`` defines ``register(registry, container)``; signing, payment and
+the exchange connector add their operators there without touching this file. The engine only
+sees names.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING
 
-from engine import OperatorContext, ServiceRegistry
+from engine import ServiceRegistry
+
+from . import operators
 
 if TYPE_CHECKING:
     from .container import Container
 
 
-def _notify(params: dict[str, Any], ctx: OperatorContext) -> dict[str, Any]:
-    """Record a notification to the applicant (mail delivery is a later connector)."""
-    message = str(params.get("message", ""))
-    to = str(params.get("to", "applicant"))
-    ctx.audit("notification", {"to": to, "message": message})
-    return {"to": to, "message": message}
-
-
 def build_registry(container: Container) -> ServiceRegistry:
     registry = ServiceRegistry()
-    registry.register("notify", _notify)
+    for info in sorted(pkgutil.iter_modules(operators.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{operators.__name__}.{info.name}")
+        module.register(registry, container)
     return registry

@@ -1,0 +1,1 @@
+"""Service-task operators, one module per concern, each with ``register(registry, container)``."""
