@@ -124,7 +124,7 @@ class CaseStep:
         audit.append(self.session, self.case, "service_called", self.actor,
                      {"operator": operation_name, "task": self.ctx.task_bpmn_id, "params": _jsonable(values),
                       "result": _jsonable(result)})
-        return json.dumps(_jsonable(result))
+        return _jsonable(result)
 
     # -- running -----------------------------------------------------------------------------
     def run(self) -> None:
