@@ -40,7 +40,8 @@ def builders() -> dict[str, Callable[[], Procedure]]:
     try:
         generic = importlib.import_module(f"{__package__}.generic")
         for code in catalogue.rows():
-            found.setdefault(code, lambda code=code: generic.build(code))
+            if code in generic.TABLE:
+                found.setdefault(code, lambda code=code: generic.build(code))
     except ModuleNotFoundError:
         pass
     return dict(sorted(found.items()))
