@@ -1,0 +1,134 @@
+"""Client for the national document exchange axis (or our local hub), speaking the SDK's protocol.
+
+Design for exactly-once on top of an at-least-once axis: every call is safe to repeat. ``sendEdoc``
+retries are harmless because the hub answers a re-sent identical package with the same DocId (the
+canonical writer makes identical content identical bytes); receiving is ``list_received`` ->
+``get_edoc`` -> (the app stores it, de-duplicating on the DocId) -> ``update_status('done')``.
+
+Connection errors, timeouts and 5xx answers are retried with exponential backoff (0.2 s, 0.4 s,
+0.8 s ... capped), re-signing each attempt with a fresh timestamp. 4xx answers are not retried:
+they carry a reason that repeating will not change.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from . import protocol
+from .auth import sdk_timestamp, sign_request
+from .errors import AxisAuthError, AxisError, AxisUnavailable
+
+
+class AxisClient:
+    def __init__(self, endpoint: str, system_id: str, secret: str, agency_code: str, *,
+                 timeout: tuple[float, float] = (3.05, 30.0), max_attempts: int = 4,
+                 backoff_base: float = 0.2, backoff_max: float = 5.0,
+                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.system_id = system_id
+        self.secret = secret
+        self.agency_code = agency_code
+        self.timeout = timeout
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.session = session or requests.Session()
+        self._sleep = sleep
+        self.attempts_made = 0  # of the last call, for logs and tests
+
+    # -- the operations -------------------------------------------------------------------------
+
+    def send_edoc(self, package: bytes, message_type: str = "edoc", to: list[str] | None = None) -> str:
+        """Send an edXML package; return the axis's DocId for it."""
+        if message_type not in protocol.MESSAGE_TYPES:
+            raise ValueError(f"message_type must be one of {protocol.MESSAGE_TYPES}")
+        params = {"messagetype": message_type, "hash-file": protocol.file_hash(package)}
+        if to:
+            params["to"] = json.dumps(list(to), separators=(",", ":"))
+        answer = self._call(protocol.SEND_EDOC, params, body=package, content_type="application/octet-stream")
+        return str(answer["DocId"])
+
+    def send_status(self, package: bytes) -> str:
+        return self.send_edoc(package, message_type="status")
+
+    def list_received_items(self, message_type: str = "edoc") -> list[protocol.ReceivedItem]:
+        answer = self._call(protocol.GET_RECEIVED_EDOC_LIST, {"messagetype": message_type})
+        return [protocol.ReceivedItem.from_json(item) for item in answer.get("data") or []]
+
+    def list_received(self, message_type: str = "edoc") -> list[str]:
+        """DocIds waiting for this system (not yet acknowledged ``done``)."""
+        return [item.doc_id for item in self.list_received_items(message_type)]
+
+    def get_edoc(self, doc_id: str) -> bytes:
+        answer = self._call(protocol.GET_EDOC, {"docId": doc_id})
+        try:
+            return base64.b64decode(answer["data"], validate=True)
+        except (KeyError, ValueError) as exc:
+            raise AxisError("axis_bad_answer", "Trục trả về nội dung văn bản không đọc được.",
+                            "The axis returned an unreadable document body.", {"docId": doc_id}) from exc
+
+    def update_status(self, doc_id: str, status: str) -> None:
+        """Acknowledge a received message: ``processing``, ``done`` or ``fail``."""
+        if status not in protocol.ACK_STATUSES:
+            raise ValueError(f"status must be one of {protocol.ACK_STATUSES}")
+        self._call(protocol.UPDATE_STATUS, {"docId": doc_id, "status": status})
+
+    def list_sent(self) -> list[dict[str, Any]]:
+        return list(self._call(protocol.GET_SENT_EDOC_LIST, {}).get("data") or [])
+
+    def list_agencies(self) -> list[dict[str, Any]]:
+        return list(self._call(protocol.GET_AGENCIES_LIST, {}).get("data") or [])
+
+    # -- transport ------------------------------------------------------------------------------
+
+    def _headers(self, params: dict[str, str], content_type: str) -> dict[str, str]:
+        full = {"servicetype": protocol.SERVICE_TYPE, "from": self.agency_code, "systemid": self.system_id,
+                "timestamp": sdk_timestamp(), **params}
+        headers = sign_request(full, self.secret)
+        headers["Content-Type"] = content_type
+        headers["Accept"] = "application/json"
+        return headers
+
+    def _call(self, operation: str, params: dict[str, str], *, body: bytes | None = None,
+              content_type: str = "application/json") -> dict[str, Any]:
+        url = f"{self.endpoint}/{operation}"
+        last_problem: str = ""
+        for attempt in range(1, self.max_attempts + 1):
+            self.attempts_made = attempt
+            try:
+                response = self.session.post(url, data=body or b"", headers=self._headers(params, content_type),
+                                             timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code < 500:
+                    return self._answer(operation, response)
+                last_problem = f"HTTP {response.status_code}"
+            if attempt < self.max_attempts:
+                self._sleep(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
+        raise AxisUnavailable("axis_unavailable",
+                              f"Không kết nối được trục liên thông sau {self.max_attempts} lần thử.",
+                              f"The axis could not be reached after {self.max_attempts} attempts ({last_problem}).",
+                              {"operation": operation, "attempts": self.max_attempts, "last": last_problem})
+
+    @staticmethod
+    def _answer(operation: str, response: requests.Response) -> dict[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {}
+        if response.ok and payload.get("status") == "OK":
+            return payload
+        code = str(payload.get("ErrorCode") or f"http_{response.status_code}")
+        message_vi = str(payload.get("ErrorDesc") or "Trục từ chối yêu cầu.")
+        message_en = str(payload.get("ErrorDescEn") or payload.get("ErrorDesc") or response.reason)
+        error_class = AxisAuthError if response.status_code == 401 else AxisError
+        raise error_class(code, message_vi, message_en,
+                          {"operation": operation, "http_status": response.status_code,
+                           "details": payload.get("details")}, http_status=response.status_code)

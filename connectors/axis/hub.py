@@ -1,0 +1,213 @@
+"""A local stand-in for the national axis: the same protocol, served from its own SQLite database.
+
+It refuses what the real axis should refuse: unknown systems and forged HMACs (401), a package
+whose ``From`` is not the calling system's agency (403), a body that does not match its signed
+``hash-file``, a package our reader refuses (400, with the reader's reason). It routes documents
+to every registered agency in ``To`` and statuses to the agency in ``ResponseFor``. Served with
+Werkzeug (no Flask in ``connectors``): in-process on a loopback thread for tests, or by
+``quytrinh axis-hub``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from connectors.edxml import DocumentPackage, EdxmlError, read_package
+
+from . import protocol
+from .agency import routing_key
+from .auth import verify_request
+from .errors import AxisError
+from .hub_store import HubStore, RegisteredSystem
+
+
+def _error(code: str, vi: str, en: str, status: int, details: Any = None) -> AxisError:
+    return AxisError(code, vi, en, details, http_status=status)
+
+
+class AxisHub:
+    """The WSGI application. ``max_skew=None`` turns the timestamp check off (replaying SDK captures)."""
+
+    def __init__(self, store: HubStore, *, max_skew: timedelta | None = timedelta(minutes=5),
+                 max_body_bytes: int = 50_000_000) -> None:
+        self.store = store
+        self.max_skew = max_skew
+        self.max_body_bytes = max_body_bytes
+
+    def register(self, system_id: str, agency_code: str, secret: str, name: str = "") -> None:
+        self.store.register_system(system_id, agency_code, routing_key(agency_code), secret, name)
+
+    def register_from_file(self, path: str | Path) -> int:
+        """Load systems from JSON: ``[{"system_id", "agency_code", "secret", "name"?}, ...]``."""
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        for entry in entries:
+            self.register(entry["system_id"], entry["agency_code"], entry["secret"], entry.get("name", ""))
+        return len(entries)
+
+    # -- WSGI -----------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            payload, status = self.dispatch(request), 200
+        except AxisError as exc:
+            payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), exc.http_status
+        except EdxmlError as exc:
+            payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), 400
+        response = Response(protocol.dumps(payload), status=status, content_type="application/json; charset=utf-8")
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> dict[str, Any]:
+        operation = request.path.rstrip("/").rsplit("/", 1)[-1]
+        if operation not in protocol.OPERATIONS:
+            raise _error("unknown_operation", f"Không có thao tác '{operation}'.", f"No operation '{operation}'.", 404)
+        if request.method not in ("POST", "GET"):
+            raise _error("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed.", 405)
+        params = verify_request(request.headers, self._secret_for, max_skew=self.max_skew)
+        system = self.store.system(params["systemid"])
+        assert system is not None  # verify_request only passes registered systems
+        handler = getattr(self, f"_op_{operation}")
+        return handler(request, params, system)
+
+    def _secret_for(self, system_id: str) -> str | None:
+        system = self.store.system(system_id)
+        return system.secret if system else None
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def _op_sendEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
+        if (request.content_length or 0) > self.max_body_bytes:
+            raise _error("package_too_large", "Gói tin quá lớn.", "The package is too large.", 413)
+        body = request.get_data(cache=False)
+        declared = params.get("hash-file", "")
+        if not declared or not protocol.body_matches_hash(body, declared):
+            raise _error("hash_file_mismatch", "Nội dung gói tin không khớp với hash-file đã ký.",
+                         "The body does not match the signed hash-file.", 400)
+        message_type = params.get("messagetype", "edoc")
+        if message_type not in protocol.MESSAGE_TYPES:
+            raise _error("bad_message_type", f"messagetype không hợp lệ: '{message_type}'.",
+                         f"Invalid messagetype '{message_type}'.", 400)
+        package = read_package(body)
+        is_document = isinstance(package, DocumentPackage)
+        if is_document != (message_type == "edoc"):
+            raise _error("message_type_mismatch", "Loại gói tin không khớp với messagetype.",
+                         "The package kind does not match messagetype.", 400,
+                         {"messagetype": message_type, "package": package.kind})
+        if routing_key(package.header.from_.organ_id) != system.routing_key:
+            raise _error("from_mismatch", "Cơ quan gửi trong gói tin không phải cơ quan của hệ thống gọi.",
+                         "The package's From is not the calling system's agency.", 403,
+                         {"package_from": package.header.from_.organ_id, "system_agency": system.agency_code})
+        recipients = self._recipients(package, params)
+        known = self.store.known_routing_keys()
+        routed = [r for r in recipients if r in known]
+        if not routed:
+            raise _error("unknown_recipient", "Không có nơi nhận nào đã đăng ký với trục.",
+                         "None of the recipients is registered with the axis.", 400, {"recipients": recipients})
+        if is_document:
+            header = package.header
+            subject, notation, document_id = header.subject, header.code.code_notation, header.document_id
+        else:
+            subject = package.header.description
+            notation, document_id = package.header.status_code.value, package.header.response_for.document_id
+        doc_id, created = self.store.store_message(
+            sender=system, message_type=message_type, service_type=params.get("servicetype", protocol.SERVICE_TYPE),
+            sha256=protocol.file_hash(body), document_id=document_id, subject=subject, notation=notation,
+            package=body, recipients=routed)
+        return protocol.ok(DocId=doc_id, duplicate=not created,
+                           unrouted=[r for r in recipients if r not in known])
+
+    @staticmethod
+    def _recipients(package, params: dict[str, str]) -> list[str]:
+        if params.get("to"):
+            try:
+                codes = json.loads(params["to"])
+            except ValueError:
+                codes = params["to"].split(",")
+            codes = [c["OrganId"] if isinstance(c, dict) else str(c) for c in codes]
+        elif isinstance(package, DocumentPackage):
+            codes = [o.organ_id for o in package.header.to]
+        else:
+            codes = [package.header.response_for.organ_id]
+        return list(dict.fromkeys(routing_key(c) for c in codes if c))
+
+    def _op_getReceivedEdocList(self, request: Request, params: dict[str, str],
+                                system: RegisteredSystem) -> dict[str, Any]:
+        message_type = params.get("messagetype", "edoc")
+        rows = self.store.pending_for(system.routing_key, message_type)
+        return protocol.ok(data=[{
+            "docId": r["id"], "serviceType": r["service_type"], "messageType": r["message_type"],
+            "from": r["sender_key"], "to": r["recipient_key"], "status": r["status"],
+            "status_desc": r["status"], "created_time": r["created_time"], "updated_time": r["updated_time"],
+        } for r in rows])
+
+    def _op_getEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
+        doc_id = params.get("docId", "")
+        data = self.store.fetch(doc_id, system.routing_key, system.system_id)
+        if data is None:
+            raise _error("doc_not_found", "Không có văn bản này cho hệ thống của bạn.",
+                         "No such document for your system.", 404, {"docId": doc_id})
+        return protocol.ok(data=base64.b64encode(data).decode("ascii"))
+
+    def _op_updateStatus(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
+        doc_id, status = params.get("docId", ""), params.get("status", "").lower()
+        if status not in protocol.ACK_STATUSES:
+            raise _error("bad_status", f"Trạng thái không hợp lệ: '{status}'.",
+                         f"Invalid status '{status}' (processing, done, fail).", 400)
+        previous = self.store.acknowledge(doc_id, system.routing_key, status, system.system_id)
+        if previous is None:
+            raise _error("doc_not_found", "Không có văn bản này cho hệ thống của bạn.",
+                         "No such document for your system.", 404, {"docId": doc_id})
+        if previous == "done" and status != "done":
+            raise _error("already_done", "Văn bản đã được xác nhận hoàn thành.",
+                         "The document was already acknowledged as done.", 409, {"docId": doc_id})
+        return protocol.ok()
+
+    def _op_getSentEdocList(self, request: Request, params: dict[str, str],
+                            system: RegisteredSystem) -> dict[str, Any]:
+        return protocol.ok(data=[{
+            "senderDocId": r["id"], "receiverDocId": r["id"], "serviceType": r["service_type"],
+            "messageType": r["message_type"], "fromCode": r["sender_key"], "toCode": r["recipient_key"],
+            "title": r["subject"], "notation": r["notation"], "sentTime": r["created_time"],
+            "receivedTime": r["updated_time"], "receiveStatus": r["status"], "receiveStatusDesc": r["status"],
+            "sendStatus": "done", "sendStatusDesc": "done",
+        } for r in self.store.sent_by(system.routing_key)])
+
+    def _op_getAgenciesList(self, request: Request, params: dict[str, str],
+                            system: RegisteredSystem) -> dict[str, Any]:
+        return protocol.ok(data=[{"id": s.routing_key, "code": s.agency_code, "name": s.name, "pid": ""}
+                                 for s in self.store.systems()])
+
+
+@dataclass
+class RunningHub:
+    """A hub serving on a loopback port in a background thread."""
+
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.host}:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0) -> RunningHub:
+    """Serve ``app`` (a hub, or a hub wrapped by test middleware) on a free port."""
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="axis-hub",
+                              daemon=True)
+    thread.start()
+    return RunningHub(server, thread)

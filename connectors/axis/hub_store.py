@@ -1,0 +1,211 @@
+"""The local hub's own SQLite database: registered systems, messages, per-recipient deliveries, log.
+
+Deliberately not the application's database or metadata: the hub stands in for the national axis,
+an outside system, and must be runnable (and wiped) on its own.
+
+Delivery is at least once. A delivery is listed to its recipient until acknowledged ``done``;
+``fail`` lists it again at once; ``processing`` is a lease that hides it for ``lease_seconds``, after
+which a receiver that died mid-way sees it again. The same sender sending the same bytes twice gets
+the same DocId back, which makes ``sendEdoc`` retries safe.
+
+The log is hash-chained (each row stores SHA-256 of the previous row's hash and its own content),
+after X-Road's message log: rewriting history breaks the chain, and ``verify_log`` says where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+VIETNAM = timezone(timedelta(hours=7))
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS systems (
+    system_id TEXT PRIMARY KEY, agency_code TEXT NOT NULL, routing_key TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '', secret TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY, sender_key TEXT NOT NULL, sender_system TEXT NOT NULL, message_type TEXT NOT NULL,
+    service_type TEXT NOT NULL, sha256 TEXT NOT NULL, document_id TEXT NOT NULL, subject TEXT NOT NULL,
+    notation TEXT NOT NULL, package BLOB NOT NULL, created_time TEXT NOT NULL,
+    UNIQUE (sender_key, sha256));
+CREATE TABLE IF NOT EXISTS deliveries (
+    message_id TEXT NOT NULL REFERENCES messages(id), recipient_key TEXT NOT NULL, status TEXT NOT NULL,
+    updated_time TEXT NOT NULL, fetch_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (message_id, recipient_key));
+CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (recipient_key, status);
+CREATE TABLE IF NOT EXISTS log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, system_id TEXT NOT NULL, action TEXT NOT NULL,
+    message_id TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+"""
+
+
+def _now() -> datetime:
+    return datetime.now(VIETNAM).replace(microsecond=0)
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+@dataclass(frozen=True)
+class RegisteredSystem:
+    system_id: str
+    agency_code: str
+    routing_key: str
+    name: str
+    secret: str
+
+
+class HubStore:
+    def __init__(self, path: str | Path, *, lease_seconds: int = 300) -> None:
+        self.path = str(path)
+        self.lease = timedelta(seconds=lease_seconds)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One writer at a time (SQLite's rule anyway), committed or rolled back as a whole."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- systems ----------------------------------------------------------------------------
+
+    def register_system(self, system_id: str, agency_code: str, routing_key: str, secret: str, name: str = "") -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO systems VALUES (?, ?, ?, ?, ?) ON CONFLICT(system_id) DO UPDATE SET "
+                       "agency_code=excluded.agency_code, routing_key=excluded.routing_key, name=excluded.name, "
+                       "secret=excluded.secret", (system_id, agency_code, routing_key, name, secret))
+
+    def system(self, system_id: str) -> RegisteredSystem | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM systems WHERE system_id = ?", (system_id,)).fetchone()
+        return RegisteredSystem(**dict(row)) if row else None
+
+    def systems(self) -> list[RegisteredSystem]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM systems ORDER BY agency_code").fetchall()
+        return [RegisteredSystem(**dict(r)) for r in rows]
+
+    def known_routing_keys(self) -> set[str]:
+        return {s.routing_key for s in self.systems()}
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def store_message(self, *, sender: RegisteredSystem, message_type: str, service_type: str, sha256: str,
+                      document_id: str, subject: str, notation: str, package: bytes,
+                      recipients: Iterable[str]) -> tuple[str, bool]:
+        """Store a message for its recipients; return (DocId, created). Same sender + bytes -> same DocId."""
+        now = _text(_now())
+        with self._transaction() as db:
+            row = db.execute("SELECT id FROM messages WHERE sender_key = ? AND sha256 = ?",
+                             (sender.routing_key, sha256)).fetchone()
+            if row:
+                return row["id"], False
+            message_id = str(uuid.uuid4())
+            db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (message_id, sender.routing_key, sender.system_id, message_type, service_type, sha256,
+                        document_id, subject, notation, package, now))
+            for recipient in sorted(set(recipients)):
+                db.execute("INSERT INTO deliveries VALUES (?, ?, 'initial', ?, 0)", (message_id, recipient, now))
+            self._log(db, sender.system_id, "send", message_id, f"{message_type} sha256={sha256} to={sorted(set(recipients))}")
+            return message_id, True
+
+    def pending_for(self, recipient_key: str, message_type: str) -> list[dict[str, Any]]:
+        lease_expired = _text(_now() - self.lease)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT m.id, m.service_type, m.message_type, m.sender_key, d.recipient_key, d.status, "
+                "m.created_time, d.updated_time FROM deliveries d JOIN messages m ON m.id = d.message_id "
+                "WHERE d.recipient_key = ? AND m.message_type = ? AND (d.status IN ('initial', 'fail') "
+                "OR (d.status = 'processing' AND d.updated_time <= ?)) ORDER BY m.created_time, m.id",
+                (recipient_key, message_type, lease_expired)).fetchall()
+        return [dict(r) for r in rows]
+
+    def fetch(self, message_id: str, recipient_key: str, system_id: str) -> bytes | None:
+        with self._transaction() as db:
+            row = db.execute("SELECT m.package FROM deliveries d JOIN messages m ON m.id = d.message_id "
+                             "WHERE d.message_id = ? AND d.recipient_key = ?", (message_id, recipient_key)).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE deliveries SET fetch_count = fetch_count + 1 WHERE message_id = ? AND recipient_key = ?",
+                       (message_id, recipient_key))
+            self._log(db, system_id, "fetch", message_id, recipient_key)
+            return bytes(row["package"])
+
+    def acknowledge(self, message_id: str, recipient_key: str, status: str, system_id: str) -> str | None:
+        """Set the delivery status; return the previous one (``None`` if no such delivery)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT status FROM deliveries WHERE message_id = ? AND recipient_key = ?",
+                             (message_id, recipient_key)).fetchone()
+            if row is None:
+                return None
+            if row["status"] != "done":
+                db.execute("UPDATE deliveries SET status = ?, updated_time = ? WHERE message_id = ? AND recipient_key = ?",
+                           (status, _text(_now()), message_id, recipient_key))
+                self._log(db, system_id, f"ack:{status}", message_id, recipient_key)
+            return row["status"]
+
+    def sent_by(self, sender_key: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT m.id, m.service_type, m.message_type, m.sender_key, m.subject, m.notation, m.created_time, "
+                "m.document_id, d.recipient_key, d.status, d.updated_time FROM messages m "
+                "JOIN deliveries d ON d.message_id = m.id WHERE m.sender_key = ? ORDER BY m.created_time, m.id, "
+                "d.recipient_key", (sender_key,)).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- log ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _row_hash(prev_hash: str, time: str, system_id: str, action: str, message_id: str, detail: str) -> str:
+        content = "\x1f".join((prev_hash, time, system_id, action, message_id, detail))
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+    def _log(self, db: sqlite3.Connection, system_id: str, action: str, message_id: str, detail: str) -> None:
+        last = db.execute("SELECT hash FROM log ORDER BY seq DESC LIMIT 1").fetchone()
+        prev_hash = last["hash"] if last else "0" * 64
+        time = _text(_now())
+        db.execute("INSERT INTO log (time, system_id, action, message_id, detail, prev_hash, hash) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (time, system_id, action, message_id, detail, prev_hash,
+                    self._row_hash(prev_hash, time, system_id, action, message_id, detail)))
+
+    def log_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM log ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(r) for r in reversed(rows)]
+
+    def verify_log(self) -> int | None:
+        """Return the first log sequence number whose chain is broken, or ``None`` if intact."""
+        prev_hash = "0" * 64
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM log ORDER BY seq").fetchall()
+        for row in rows:
+            expected = self._row_hash(prev_hash, row["time"], row["system_id"], row["action"], row["message_id"],
+                                      row["detail"])
+            if row["prev_hash"] != prev_hash or row["hash"] != expected:
+                return row["seq"]
+            prev_hash = row["hash"]
+        return None
