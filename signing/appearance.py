@@ -126,7 +126,7 @@ def _organisation_of(key_source: KeySource) -> str:
 def _seal_box(diameter_mm: float, existing: dict, overlap_field: str | None) -> Box:
     """Box whose seal covers the left third of the person's signature (or a default place)."""
     diameter = diameter_mm * MM
-    text_height = 20.0
+    text_height = 26.0
     width = max(diameter, 170.0)
     person_box = None
     if overlap_field:
@@ -146,8 +146,7 @@ def _seal_box(diameter_mm: float, existing: dict, overlap_field: str | None) -> 
 
 
 def _top_right_box(writer: IncrementalPdfFileWriter) -> Box:
-    page = writer.root["/Pages"]
-    first = writer.find_page_for_modification(0)[0]
-    media = first.get("/MediaBox") or page.get("/MediaBox") or [0, 0, 595, 842]
+    first = writer.find_page_for_modification(0)[1].get_object()
+    media = first.get("/MediaBox") or writer.root["/Pages"].get("/MediaBox") or [0, 0, 595, 842]
     x2, y2 = float(media[2]) - 28, float(media[3]) - 28
     return Box(x2 - 230, y2 - 48, x2, y2)
