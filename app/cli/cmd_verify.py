@@ -1,0 +1,150 @@
+"""``quytrinh verify`` (validate the signatures of a PDF) and ``quytrinh trust`` (the trust store)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from signing.trust import InstallationTrustStore, TrustStoreError
+from signing.trust.certificates import load_certificate
+from signing.validation import Indication, ValidationInputError, validate_pdf
+from signing.validation.render import render_text
+
+EXIT_PASSED, EXIT_FAILED, EXIT_INDETERMINATE, EXIT_UNREADABLE = 0, 1, 2, 3
+EXIT_BY_INDICATION = {Indication.PASSED: EXIT_PASSED, Indication.FAILED: EXIT_FAILED,
+                      Indication.INDETERMINATE: EXIT_INDETERMINATE}
+
+
+def trust_dir() -> Path:
+    return Path(os.environ.get("QUYTRINH_TRUST_DIR", "./var/trust"))
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {text}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _quiet_pyhanko() -> None:
+    """pyHanko logs every expected chain failure with a traceback; the report already says it."""
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+
+
+@click.command("verify")
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Báo cáo JSON / JSON report.")
+@click.option("--trust", "extra_trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tin cậy thêm chứng thư gốc này (chỉ cho lần kiểm tra này) / also trust this root (this run only).")
+@click.option("--at", "at_text", help="Thời điểm kiểm tra, ISO 8601 / validation time, ISO 8601 (default: now).")
+@click.option("--policy", default="strict", show_default=True,
+              help="strict | lenient | đường dẫn tệp JSON / path to a policy JSON file.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--offline", is_flag=True, help="Không truy cập mạng / never use the network (revocation sources count as unreachable).")
+def verify(pdf: Path, as_json: bool, extra_trust: tuple[Path, ...], at_text: str | None, policy: str, lang: str,
+           offline: bool) -> None:
+    """Kiểm tra chữ ký số trong PDF / validate the signatures of a PDF.
+
+    \b
+    Mã thoát / exit codes:
+      0  mọi chữ ký HỢP LỆ / every signature PASSED
+      1  có chữ ký KHÔNG HỢP LỆ / some signature FAILED
+      2  có chữ ký CHƯA XÁC ĐỊNH (không có chữ ký nào cũng vậy) / some INDETERMINATE (or no signature)
+      3  không đọc được tệp hoặc tham số / unreadable input or settings
+    """
+    _quiet_pyhanko()
+    try:
+        data = pdf.read_bytes()
+        store = InstallationTrustStore(trust_dir()).load()
+        if extra_trust:
+            store = store.with_extra_anchors(load_certificate(p.read_bytes(), source=str(p)) for p in extra_trust)
+        report = validate_pdf(data, trust_store=store, at=_parse_time(at_text), policy=_policy_arg(policy),
+                              offline=offline)
+    except OSError as exc:
+        click.echo(f"Không đọc được tệp / cannot read file: {exc}", err=True)
+        raise SystemExit(EXIT_UNREADABLE) from exc
+    except (ValidationInputError, TrustStoreError) as exc:
+        click.echo(f"{exc.message_vi} / {exc.message_en}", err=True)
+        raise SystemExit(EXIT_UNREADABLE) from exc
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(report, lang))
+    raise SystemExit(EXIT_BY_INDICATION[report.indication])
+
+
+def _policy_arg(policy: str) -> str | Path:
+    return policy if policy in ("strict", "lenient") else Path(policy)
+
+
+@click.group("trust")
+def trust() -> None:
+    """Kho chứng thư tin cậy (thư mục: $QUYTRINH_TRUST_DIR, mặc định ./var/trust) / the trust store."""
+
+
+@trust.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def trust_list(as_json: bool) -> None:
+    """Liệt kê chứng thư tin cậy / list trusted certificates."""
+    store = _load_or_fail()
+    entries = [e.to_dict() for e in store.entries]
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e['sha256']}  {e['role']:<12} {e['hierarchy']:<5} {e['source']:<7} "
+                   f"{e['not_after'][:10]}  {e['subject']}")
+
+
+@trust.command("add")
+@click.argument("certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--allow-name-collision", is_flag=True,
+              help="Cho phép dù trùng tên với chứng thư gốc đã có / allow a root named like an existing one.")
+@click.option("--json", "as_json", is_flag=True)
+def trust_add(certificate: Path, allow_name_collision: bool, as_json: bool) -> None:
+    """Thêm chứng thư CA / add a CA certificate (self-signed: anchor; otherwise: chain helper)."""
+    try:
+        change = InstallationTrustStore(trust_dir()).add(certificate.read_bytes(), source_name=str(certificate),
+                                                         allow_name_collision=allow_name_collision)
+    except TrustStoreError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+    _echo_change(change.to_dict(), as_json)
+
+
+@trust.command("remove")
+@click.argument("fingerprint")
+@click.option("--json", "as_json", is_flag=True)
+def trust_remove(fingerprint: str, as_json: bool) -> None:
+    """Bỏ tin cậy chứng thư theo SHA-256 / stop trusting a certificate, by SHA-256 fingerprint."""
+    try:
+        change = InstallationTrustStore(trust_dir()).remove(fingerprint)
+    except TrustStoreError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+    _echo_change(change.to_dict(), as_json)
+
+
+def _load_or_fail():
+    try:
+        return InstallationTrustStore(trust_dir()).load()
+    except TrustStoreError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+
+
+def _echo_change(change: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(change, ensure_ascii=False))
+    else:
+        click.echo(f"{change['action']}: {change['fingerprint']} {change['role']} {change['subject']}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(verify)
+    group.add_command(trust)
