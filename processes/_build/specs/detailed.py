@@ -1,0 +1,7 @@
+"""Registry of the specs built from procedures_detail.json (public-source steps)."""
+
+from __future__ import annotations
+
+from . import detailed_students
+
+BUILDERS = {**detailed_students.BUILDERS}
