@@ -1,7 +1,25 @@
-"""REST API under /api/v1 (placeholder until the API module lands)."""
+"""REST API under /api/v1: one request pipeline (authenticate, check access, process, respond),
+deny by default, JSON errors everywhere, marshmallow schemas and a generated OpenAPI document.
+
+Public pieces for other parts of the app: :func:`register_api` (called by the factory) and
+:func:`~app.api.routing.public` to mark a page reachable without logging in.
+"""
+
+from __future__ import annotations
 
 from flask import Flask
+
+from . import views  # noqa: F401 - importing registers the routes on the blueprint
+from .errors import ApiError, register_error_handlers
+from .routing import API_PREFIX, bp, is_public, public
+
+__all__ = ["API_PREFIX", "ApiError", "is_public", "public", "register_api"]
 
 
 def register_api(app: Flask) -> None:
     """Register the /api/v1 blueprint, its error handlers and authentication."""
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    register_error_handlers(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Marshmallow schemas for API bodies, queries and responses (also the OpenAPI components)."""

@@ -1,0 +1,145 @@
+"""A small two-lane procedure for the API tests, written as a real model package (BPMN + settings +
+JSON Schema forms): the applicant asks, a clerk of unit PDT reviews, the applicant acknowledges."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+CODE = "DEMO"
+PROCESS_ID = "demo_request"
+
+BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_demo" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="Collaboration_demo">
+    <bpmn:participant id="Participant_demo" name="DEMO" processRef="demo_request"/>
+  </bpmn:collaboration>
+  <bpmn:process id="demo_request" name="Đề nghị thử nghiệm" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_demo">
+      <bpmn:lane id="Lane_applicant" name="Người học">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>acknowledge</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="Lane_clerk" name="Chuyên viên Phòng Đào tạo">
+        <bpmn:flowNodeRef>review</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Gửi đề nghị">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="start.json"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:outgoing>Flow_1</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:userTask id="review" name="Xem xét đề nghị">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="review.json"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>Flow_1</bpmn:incoming>
+      <bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="acknowledge" name="Xác nhận đã nhận kết quả">
+      <bpmn:incoming>Flow_2</bpmn:incoming>
+      <bpmn:outgoing>Flow_3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" name="Hoàn thành">
+      <bpmn:incoming>Flow_3</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="start" targetRef="review"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="review" targetRef="acknowledge"/>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="acknowledge" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+SETTINGS: dict[str, Any] = {
+    "code": CODE,
+    "name_vi": "Đề nghị thử nghiệm",
+    "name_en": "Demo request",
+    "process_id": PROCESS_ID,
+    "default_unit": "PDT",
+    "lanes": {
+        "Người học": {"role": "applicant", "unit": None},
+        "Chuyên viên Phòng Đào tạo": {"role": "clerk", "unit": "PDT"},
+    },
+}
+
+START_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    "properties": {
+        "reason": {"type": "string", "minLength": 3, "title": "Lý do"},
+        "copies": {"type": "integer", "minimum": 1, "maximum": 10, "title": "Số bản"},
+    },
+}
+
+REVIEW_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {"decision": {"type": "string", "enum": ["approve", "reject"]}},
+}
+
+DESCRIPTION = "Quy trình thử nghiệm cho kiểm thử API.\n"
+
+
+def package_files(bpmn: str = BPMN) -> dict[str, bytes]:
+    """The package as an upload would carry it."""
+    return {
+        f"{CODE}.bpmn": bpmn.encode("utf-8"),
+        "settings.json": json.dumps(SETTINGS, ensure_ascii=False).encode("utf-8"),
+        "description.md": DESCRIPTION.encode("utf-8"),
+        "forms/start.json": json.dumps(START_FORM).encode("utf-8"),
+        "forms/review.json": json.dumps(REVIEW_FORM).encode("utf-8"),
+    }
+
+
+@dataclass
+class ParsedModel:
+    """What ``ProcessEngine.deploy`` reads from a model, built straight with SpiffWorkflow's parser."""
+
+    code: str
+    content_hash: str
+    settings: dict[str, Any]
+    files: dict[str, bytes]
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, Any]
+    lanes: dict[str, Any]
+    description: str
+    warnings: list[Any] = field(default_factory=list)
+
+
+def build_model(files: dict[str, bytes] | None = None) -> Any:
+    """Load the package with ``engine.modeling`` when it is there, else parse it directly."""
+    files = files or package_files()
+    try:
+        from engine.modeling import load_model, read_package
+    except ImportError:
+        return _parse(files)
+    return load_model(read_package(files))
+
+
+def _parse(files: dict[str, bytes]) -> ParsedModel:
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(files[f"{CODE}.bpmn"])
+    forms: dict[str, Any] = {}
+    for path, content in files.items():
+        if path.startswith("forms/"):
+            name = path.removeprefix("forms/")
+            forms[name] = forms[name.removesuffix(".json")] = json.loads(content)
+    digest = hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(files.items()))).hexdigest()
+    return ParsedModel(CODE, digest, dict(SETTINGS), files, PROCESS_ID, parser.get_spec(PROCESS_ID),
+                       parser.get_subprocess_specs(PROCESS_ID), forms, dict(SETTINGS["lanes"]),
+                       files["description.md"].decode("utf-8"))
