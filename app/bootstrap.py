@@ -57,12 +57,14 @@ def load_units(container: Container) -> None:
 
 
 def deploy_folder(container: Container, folder: Path, actor: Actor = SYSTEM,
-                  progress: Callable[[str], None] | None = None) -> list[tuple[str, bool, list]]:
+                  progress: Callable[[str], None] | None = None,
+                  only: str | None = None) -> list[tuple[str, bool, list]]:
     """Deploy every procedure package under ``folder`` (each sub-folder with a settings.json)."""
     from engine.modeling import load_model, read_package
 
     results = []
-    for sub in sorted(p for p in folder.iterdir() if (p / "settings.json").is_file()):
+    subs = sorted(p for p in folder.iterdir() if (p / "settings.json").is_file())
+    for sub in [p for p in subs if only is None or p.name == only]:
         model = load_model(read_package(sub), known_operators=container.registry.names())
         outcome = container.engine.deploy(model, actor)
         results.append((outcome.version.code, outcome.created, outcome.version.warnings))

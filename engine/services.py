@@ -26,6 +26,10 @@ class OperatorContext(Protocol):
 
     def audit(self, kind: str, payload: dict[str, Any]) -> None: ...
 
+    def enqueue(self, channel: str, kind: str, payload: dict[str, Any], body: bytes | None = None) -> int:
+        """Queue a message for an outside system in the step's own transaction (transactional outbox)."""
+        ...
+
 
 Operator = Callable[[dict[str, Any], OperatorContext], Any]
 

@@ -9,6 +9,7 @@ case row carries a version counter, so two steps racing on one case cannot both 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..clock import utcnow
 from ..errors import EngineError, ScriptBlocked
-from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job
+from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job, Outbox
 from ..services import OperatorError, ServiceRegistry
 from .state import dump_state, load_state
 
@@ -55,8 +56,6 @@ class StepContext:
         return self.case.id
 
     def put_document(self, content: bytes, name: str, media_type: str, role: str = "result") -> str:
-        import hashlib
-
         digest = hashlib.sha256(content).hexdigest()
         if self.session.get(Document, digest) is None:
             self.session.add(Document(sha256=digest, media_type=media_type, size=len(content), content=content))
@@ -77,6 +76,15 @@ class StepContext:
 
     def audit(self, kind: str, payload: dict[str, Any]) -> None:
         audit.append(self.session, self.case, kind, self.actor, payload)
+
+    def enqueue(self, channel: str, kind: str, payload: dict[str, Any], body: bytes | None = None) -> int:
+        row = Outbox(case_id=self.case.id, channel=channel, kind=kind, payload=_jsonable(payload), body=body,
+                     sha256=hashlib.sha256(body).hexdigest() if body is not None else "")
+        self.session.add(row)
+        self.session.flush()
+        audit.append(self.session, self.case, "outbound_queued", self.actor,
+                     {"channel": channel, "kind": kind, "outbox": row.id, "sha256": row.sha256})
+        return row.id
 
 
 class ServiceFailure(Exception):
