@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from connectors.edxml import DocumentPackage, EdxmlError, read_package
@@ -204,9 +204,16 @@ class RunningHub:
         self.thread.join(timeout=5)
 
 
-def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0) -> RunningHub:
+class _QuietHandler(WSGIRequestHandler):
+    """No access line per request: the hub keeps its own (hash-chained) log."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> RunningHub:
     """Serve ``app`` (a hub, or a hub wrapped by test middleware) on a free port."""
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler if quiet else None)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="axis-hub",
                               daemon=True)
     thread.start()
