@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import detailed_students
+from . import detailed_scholarships, detailed_students
 
-BUILDERS = {**detailed_students.BUILDERS}
+BUILDERS = {**detailed_students.BUILDERS, **detailed_scholarships.BUILDERS}
