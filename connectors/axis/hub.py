@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from connectors.edxml import DocumentPackage, EdxmlError, read_package
 from . import protocol
 from .agency import routing_key
 from .auth import verify_request
-from .errors import AxisError
+from .errors import AxisAuthError, AxisError
 from .hub_store import HubStore, RegisteredSystem
 
 
@@ -42,6 +43,8 @@ class AxisHub:
         self.store = store
         self.max_skew = max_skew
         self.max_body_bytes = max_body_bytes
+        self._seen: dict[str, float] = {}  # hash-header -> monotonic expiry, against replays
+        self._seen_lock = threading.Lock()
 
     def register(self, system_id: str, agency_code: str, secret: str, name: str = "") -> None:
         self.store.register_system(system_id, agency_code, routing_key(agency_code), secret, name)
@@ -73,10 +76,28 @@ class AxisHub:
         if request.method not in ("POST", "GET"):
             raise _error("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed.", 405)
         params = verify_request(request.headers, self._secret_for, max_skew=self.max_skew)
+        self._refuse_replay(request.headers.get("XroadVnpt-hash-header", ""))
         system = self.store.system(params["systemid"])
         assert system is not None  # verify_request only passes registered systems
         handler = getattr(self, f"_op_{operation}")
         return handler(request, params, system)
+
+    def _refuse_replay(self, digest: str) -> None:
+        """A signed request is valid once: a captured one replayed inside the clock window is refused.
+
+        Only meaningful with the timestamp check on (the window bounds how long digests are kept);
+        the client re-signs every retry with a fresh millisecond timestamp, so retries pass.
+        """
+        if self.max_skew is None:
+            return
+        now = time.monotonic()
+        with self._seen_lock:
+            if len(self._seen) > 10_000:
+                self._seen = {d: t for d, t in self._seen.items() if t > now}
+            if self._seen.get(digest, 0.0) > now:
+                raise AxisAuthError("auth_replay", "Yêu cầu đã ký này đã được dùng; không chấp nhận gửi lại nguyên văn.",
+                                    "This signed request was already used; a verbatim replay is refused.")
+            self._seen[digest] = now + 2 * self.max_skew.total_seconds()
 
     def _secret_for(self, system_id: str) -> str | None:
         system = self.store.system(system_id)

@@ -233,3 +233,14 @@ def test_hub_speaks_json_errors_to_plain_http(hub):
     answer = requests.post(f"{running.url}/getReceivedEdocList", timeout=5)
     assert answer.status_code == 401
     assert answer.json()["status"] == "FAIL" and answer.json()["ErrorCode"] == "auth_missing"
+
+
+def test_a_captured_request_replayed_verbatim_is_refused(hub, small_pdf):
+    running, _ = hub
+    ctu, moet = _client(running.url, "ctu-qlvb"), _client(running.url, "moet-qlvb")
+    doc_id = ctu.send_edoc(_document(small_pdf))
+    captured = moet._headers({"docId": doc_id, "status": "done"}, "application/json")
+    first = requests.post(f"{running.url}/updateStatus", headers=captured, timeout=5)
+    assert first.status_code == 200
+    replay = requests.post(f"{running.url}/updateStatus", headers=captured, timeout=5)
+    assert replay.status_code == 401 and replay.json()["ErrorCode"] == "auth_replay"
