@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_timestamp
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from signing.trust import TrustStore, default_trust_store
 from signing.validation.context import DocumentPOE, RunContext
@@ -21,8 +23,8 @@ from signing.validation.describe import chain_report, signer_name
 from signing.validation.errors import ValidationInputError
 from signing.validation.material import read_document_material
 from signing.validation.policy import ValidationPolicy, load_policy
-from signing.validation.report import DocumentReport, TimestampReport
-from signing.validation.signature import validate_signature
+from signing.validation.report import DocumentReport, SignatureReport, TimestampReport
+from signing.validation.signature import format_failure, validate_signature
 from signing.validation.timestamps import TSA_EKU
 
 
@@ -45,10 +47,7 @@ async def async_validate_pdf(pdf: bytes, *, trust_store: TrustStore | None = Non
     material = read_document_material(reader)
     ctx = RunContext(store=store, policy=chosen, at=at, offline=offline, document_certs=list(material.certs),
                      document_revinfo=material.revinfo)
-    try:
-        embedded = list(reader.embedded_signatures)
-    except Exception as exc:  # noqa: BLE001 - broken AcroForm/field trees in hostile files
-        raise _unreadable(f"signature fields unreadable: {exc}") from exc
+    embedded, broken = _enumerate_signatures(reader)
     doc_timestamps = [s for s in embedded if _is_doc_timestamp(s)]
     signatures = [s for s in embedded if not _is_doc_timestamp(s)]
     report = DocumentReport(sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), validation_time=at,
@@ -60,7 +59,36 @@ async def async_validate_pdf(pdf: bytes, *, trust_store: TrustStore | None = Non
             ctx.document_poes.append(DocumentPOE(ts_report.time, doc_ts.signed_revision))
     for sig in signatures:
         report.signatures.append(await validate_signature(sig, ctx))
+    report.signatures.extend(broken)
     return report
+
+
+def _enumerate_signatures(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[SignatureReport]]:
+    """Every filled signature field; one that cannot even be parsed becomes a FAILED report.
+
+    (pyHanko's own ``embedded_signatures`` gives up on the whole document, or silently skips
+    fields with an unknown sub-filter: neither is acceptable for a validator.)
+    """
+    good, broken = [], []
+    try:
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except Exception as exc:  # noqa: BLE001 - broken AcroForm/field trees in hostile files
+        raise _unreadable(f"signature fields unreadable: {exc}") from exc
+    for name, _sig_obj, field_ref in fields:
+        try:
+            sig = EmbeddedPdfSignature(reader, field_ref, name)
+            _ = sig.signed_data, sig.signer_info, sig.byte_range  # force parsing now
+            sub_filter = str(sig.sig_object.get("/SubFilter"))
+            if not _is_doc_timestamp(sig) and sub_filter not in KNOWN_SUBFILTERS:
+                raise ValueError(f"unsupported /SubFilter {sub_filter}")
+            good.append(sig)
+        except Exception as exc:  # noqa: BLE001 - any malformed /Contents, /ByteRange, CMS
+            broken.append(format_failure(str(name), str(exc)))
+    good.sort(key=lambda s: s.signed_revision)
+    return good, broken
+
+
+KNOWN_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
 
 
 def _is_doc_timestamp(sig) -> bool:

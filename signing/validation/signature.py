@@ -38,6 +38,13 @@ def _blank(field_name: str) -> SignatureReport:
                            rule="", rule_vi="", rule_en="")
 
 
+def format_failure(field_name: str, reason: str) -> SignatureReport:
+    report = _blank(field_name)
+    report.note("FORMAT", "Không đọc được chữ ký (Contents/ByteRange/CMS hỏng).",
+                f"Unreadable signature (broken Contents/ByteRange/CMS): {reason[:200]}")
+    return _decide(report, FAILED, "FORMAT_FAILURE", "FORMAT")
+
+
 async def validate_signature(sig: EmbeddedPdfSignature, ctx: RunContext) -> SignatureReport:
     try:
         field_name = str(sig.field_name)
