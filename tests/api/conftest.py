@@ -11,6 +11,16 @@ from api_demo_model import build_model
 from api_helpers import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):  # type: ignore[no-untyped-def]
+    """Real argon2, with its cost lowered: the default (64 MiB, 3 passes) makes each user ~0.5 s here."""
+    from argon2 import PasswordHasher
+
+    import app.accounts.service as service
+
+    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def app(container):  # type: ignore[no-untyped-def]
     from app.factory import create_app
