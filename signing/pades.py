@@ -77,11 +77,12 @@ def _sign_at(pdf_bytes: bytes, key_source: KeySource, request: SignatureRequest,
         embed_validation_info=level.needs_validation_data, validation_context=context,
         use_pades_lta=False, signer_key_usage={"digital_signature"},
     )
-    signer = key_source.pyhanko_signer(prefer_pss=request.rsa_pss)
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=drawn.style,
-                                   new_field_spec=new_field_spec)
     output = BytesIO()
     try:
+        signer = key_source.pyhanko_signer(prefer_pss=request.rsa_pss)
+        mechanism = signer.get_signature_mechanism_for_digest(request.md_algorithm)["algorithm"].native
+        pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=drawn.style,
+                                       new_field_spec=new_field_spec)
         pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_reserve(key_source, level),
                             appearance_text_params=drawn.text_params or None)
     except SigningError:
@@ -92,10 +93,15 @@ def _sign_at(pdf_bytes: bytes, key_source: KeySource, request: SignatureRequest,
         raise translate_validation_error(exc, key_source) from None
     except PyHankoSigningError as exc:
         raise _library_error(exc) from None
-    except (OSError, ValueError) as exc:
+    except Exception as exc:
+        mapped = key_source.translate_error(exc)
+        if mapped is not None:
+            raise mapped from None
         if _is_network_error(exc):
             raise _tsa_error(services, exc) from None
-        raise _library_error(exc) from None
+        if isinstance(exc, OSError | ValueError):
+            raise _library_error(exc) from None
+        raise
     signed = output.getvalue()
     if level.needs_validation_data:
         signed = add_validation_data_for_all(signed, key_source, services, skip_field=field_name)
@@ -107,7 +113,7 @@ def _sign_at(pdf_bytes: bytes, key_source: KeySource, request: SignatureRequest,
         signer_serial=key_source.certificate.serial_number,
         signer_fingerprint_sha256=hashlib.sha256(key_source.certificate.dump()).hexdigest(),
         signing_time=signing_time, md_algorithm=request.md_algorithm,
-        signature_mechanism=signer.get_signature_mechanism_for_digest(request.md_algorithm)["algorithm"].native,
+        signature_mechanism=mechanism,
         certified=request.certify, size_bytes=len(signed),
     )
     return SignedResult(pdf_bytes=signed, info=info, warnings=tuple(warnings))

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from ..errors import CertificateRejectedError
+from ..errors import CertificateRejectedError, SigningError
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512,
            "sha3_256": hashes.SHA3_256, "sha3_384": hashes.SHA3_384, "sha3_512": hashes.SHA3_512}
@@ -44,6 +44,10 @@ class KeySource(abc.ABC):
     @abc.abstractmethod
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Signer:
         """A pyHanko signer bound to this key (created once and reused: loading keys is slow)."""
+
+    def translate_error(self, exc: BaseException) -> SigningError | None:
+        """Map a failure of this kind of key (token removed...) to a SigningError, or None if not ours."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the key (log out of a token). Safe to call twice."""

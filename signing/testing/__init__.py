@@ -2,7 +2,7 @@
 
 Public API (import from ``signing.testing``):
 
-``TestPKI(base_url="http://127.0.0.1:9", now=datetime.now(UTC))``
+``TestPKI(base_url="http://127.0.0.1:9", now=datetime.now(UTC), key_namespace="")``
     Builds, in code, a root CA, an issuing (intermediate) CA and these :class:`Identity` objects,
     reachable as attributes or through ``pki.identities[name]``:
     ``root``, ``intermediate``, ``signer_rsa`` (RSA-2048, "Nguyễn Văn An"), ``principal`` (RSA-2048),

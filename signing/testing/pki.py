@@ -80,6 +80,9 @@ class Revocation:
 class TestPKI:
     """The whole test hierarchy, with URLs pointing at ``base_url`` (a :class:`PKIServer`).
 
+    ``key_namespace``: prefix for the cached key names; a different prefix gives an unrelated PKI
+    (a "stranger" whose root is not trusted).
+
     Identities: ``root``, ``intermediate``, ``signer_rsa`` (teacher), ``principal``, ``organisation``
     (seal of the university), ``signer_ec`` (ECDSA P-256), ``expired``, ``revoked``,
     ``not_yet_valid``, ``tsa`` (timeStamping EKU, critical), ``ocsp_responder``.
@@ -89,6 +92,7 @@ class TestPKI:
 
     base_url: str = "http://127.0.0.1:9"
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    key_namespace: str = ""
     identities: dict[str, Identity] = field(default_factory=dict, init=False)
     revocations: dict[str, list[Revocation]] = field(default_factory=dict, init=False)
 
@@ -148,7 +152,7 @@ class TestPKI:
     # -- Building -------------------------------------------------------------------------------
     def _build(self) -> None:
         now = self.now
-        root_key = cached_key("root")
+        root_key = self._key("root")
         root_name = _name("Quytrinh Test Root CA (THỬ NGHIỆM)", ORGANISATION)
         root_cert = (
             _base(root_name, root_name, root_key, now - 365 * DAY, now + 3650 * DAY)
@@ -160,7 +164,7 @@ class TestPKI:
         root = Identity("root", root_cert, root_key)
         self.identities["root"] = root
 
-        inter_key = cached_key("intermediate")
+        inter_key = self._key("intermediate")
         inter_cert = (
             self._issued_builder(root, _name("Quytrinh Test Issuing CA", ORGANISATION), inter_key,
                                  now - 300 * DAY, now + 3000 * DAY, revocation_from="root", with_ocsp=False)
@@ -172,13 +176,13 @@ class TestPKI:
         self.identities["intermediate"] = inter
 
         signers = {
-            "signer_rsa": ("Nguyễn Văn An", cached_key("signer_rsa"), now - 30 * DAY, now + 365 * DAY),
-            "principal": ("Trần Thị Bình", cached_key("principal"), now - 30 * DAY, now + 365 * DAY),
-            "organisation": (ORGANISATION, cached_key("organisation"), now - 30 * DAY, now + 365 * DAY),
-            "signer_ec": ("Lê Hoàng Cường", cached_key("signer_ec", "ec256"), now - 30 * DAY, now + 365 * DAY),
-            "expired": ("Phạm Hết Hạn", cached_key("expired"), now - 400 * DAY, now - 35 * DAY),
-            "revoked": ("Đỗ Bị Thu Hồi", cached_key("revoked"), now - 60 * DAY, now + 300 * DAY),
-            "not_yet_valid": ("Vũ Chưa Hiệu Lực", cached_key("not_yet_valid"), now + 30 * DAY, now + 400 * DAY),
+            "signer_rsa": ("Nguyễn Văn An", self._key("signer_rsa"), now - 30 * DAY, now + 365 * DAY),
+            "principal": ("Trần Thị Bình", self._key("principal"), now - 30 * DAY, now + 365 * DAY),
+            "organisation": (ORGANISATION, self._key("organisation"), now - 30 * DAY, now + 365 * DAY),
+            "signer_ec": ("Lê Hoàng Cường", self._key("signer_ec", "ec256"), now - 30 * DAY, now + 365 * DAY),
+            "expired": ("Phạm Hết Hạn", self._key("expired"), now - 400 * DAY, now - 35 * DAY),
+            "revoked": ("Đỗ Bị Thu Hồi", self._key("revoked"), now - 60 * DAY, now + 300 * DAY),
+            "not_yet_valid": ("Vũ Chưa Hiệu Lực", self._key("not_yet_valid"), now + 30 * DAY, now + 400 * DAY),
         }
         for ident_name, (common_name, key, start, end) in signers.items():
             cert = (
@@ -190,7 +194,7 @@ class TestPKI:
             )
             self.identities[ident_name] = Identity(ident_name, cert, key, (inter_cert, root_cert))
 
-        tsa_key = cached_key("tsa")  # RSA: pyHanko's DummyTimeStamper signs with RSA only
+        tsa_key = self._key("tsa")  # RSA: pyHanko's DummyTimeStamper signs with RSA only
         tsa_cert = (
             self._issued_builder(inter, _name("Quytrinh Test TSA", ORGANISATION), tsa_key,
                                  now - 100 * DAY, now + 1000 * DAY, revocation_from="intermediate")
@@ -201,7 +205,7 @@ class TestPKI:
         )
         self.identities["tsa"] = Identity("tsa", tsa_cert, tsa_key, (inter_cert, root_cert))
 
-        ocsp_key = cached_key("ocsp_responder")
+        ocsp_key = self._key("ocsp_responder")
         ocsp_cert = (
             self._issued_builder(inter, _name("Quytrinh Test OCSP Responder", ORGANISATION), ocsp_key,
                                  now - 100 * DAY, now + 1000 * DAY, revocation_from=None, with_ocsp=False)
@@ -214,6 +218,9 @@ class TestPKI:
         self.identities["ocsp_responder"] = Identity("ocsp_responder", ocsp_cert, ocsp_key, (inter_cert, root_cert))
 
         self.revoke("revoked", at=now - 10 * DAY)
+
+    def _key(self, name: str, kind: str = "rsa2048") -> PrivateKeyTypes:
+        return cached_key(self.key_namespace + name, kind)
 
     def _issued_builder(
         self,
