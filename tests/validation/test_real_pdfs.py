@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from signing.trust import TrustStore, default_trust_store
 from signing.validation import Indication, validate_pdf
 
 FIXTURES = Path("/work/shared/fixtures/signed-pdf-vn")
@@ -88,8 +89,6 @@ def test_decree_119_lenient_names_the_past_validation_rule_and_sha1_proof():
 def test_decree_119_validated_after_sha1_cutoff_without_timestamp_trust_is_not_passed():
     """SHA-1 is acceptable only with proof of existence before the cut-off: without a trusted TSA, no."""
     data = (FIXTURES / "decree-119-2018-ND-CP.signed.pdf").read_bytes()
-    from signing.trust import TrustStore, default_trust_store
-
     store = default_trust_store()
     without_tsa_root = TrustStore([e for e in store.entries if e.fingerprint != G1_ROOT])
     sig = validate_pdf(data, trust_store=without_tsa_root, policy="lenient", offline=True).signatures[0]
