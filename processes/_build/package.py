@@ -119,11 +119,12 @@ def description(proc: Procedure) -> str:
 
 
 def write_package(proc: Procedure, root: Path) -> Path:
+    bpmn = to_bpmn(proc.builder)  # validates the model before anything on disk is touched
     folder = root / proc.builder.code
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "forms").mkdir(parents=True)
-    (folder / f"{proc.builder.code}.bpmn").write_bytes(to_bpmn(proc.builder))
+    (folder / f"{proc.builder.code}.bpmn").write_bytes(bpmn)
     (folder / "settings.json").write_text(json.dumps(proc.settings(), ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8")
     (folder / "description.md").write_text(description(proc), encoding="utf-8")
