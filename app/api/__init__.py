@@ -11,7 +11,7 @@ from flask import Flask
 
 from . import views  # noqa: F401 - importing registers the routes on the blueprint
 from .errors import ApiError, register_error_handlers
-from .routing import API_PREFIX, bp, is_public, public
+from .routing import API_PREFIX, DatabaseIdConverter, bp, is_public, public
 
 __all__ = ["API_PREFIX", "ApiError", "is_public", "public", "register_api"]
 
@@ -21,5 +21,6 @@ def register_api(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.url_map.converters["id"] = DatabaseIdConverter
     register_error_handlers(app)
     app.register_blueprint(bp)

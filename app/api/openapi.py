@@ -20,7 +20,7 @@ from .routing import API_PREFIX, EndpointMeta, is_public
 from .schemas.common import ErrorSchema
 
 _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+_CONVERTER_TYPES = {"int": "integer", "id": "integer", "float": "number"}
 AUTHENTICATED = [{"bearerAuth": []}, {"sessionCookie": []}]
 _HIDDEN_METHODS = {"HEAD", "OPTIONS"}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from marshmallow import Schema
+from werkzeug.routing import IntegerConverter
 
 from engine import Actor
 
@@ -29,6 +30,17 @@ API_PREFIX = "/api/v1"
 DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<id:case_id>``: a positive integer that fits a database INTEGER column.
+
+    A plain ``<int:...>`` accepts 10**30, which the database driver refuses with an error (500);
+    out-of-range ids are simply not found (404).
+    """
+
+    def __init__(self, map: Any) -> None:  # noqa: A002 - werkzeug's argument name
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 @dataclass(frozen=True)

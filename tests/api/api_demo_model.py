@@ -91,6 +91,33 @@ REVIEW_FORM: dict[str, Any] = {
 DESCRIPTION = "Quy trình thử nghiệm cho kiểm thử API.\n"
 
 
+SERVICE_TASK = """    <bpmn:serviceTask id="record_step" name="Ghi nhận kết quả">
+      <bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="record_result" resultVariable="record_result_output">
+          <spiffworkflow:parameters>
+            <spiffworkflow:parameter id="decision" type="str" value="decision"/>
+          </spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator>
+      </bpmn:extensionElements>
+      <bpmn:incoming>Flow_2</bpmn:incoming>
+      <bpmn:outgoing>Flow_2b</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="Flow_2b" sourceRef="record_step" targetRef="acknowledge"/>
+"""
+
+
+def bpmn_with_service_task() -> str:
+    """Version 2 of the demo: the review's decision goes through the ``record_result`` operator."""
+    xml = BPMN.replace('<bpmn:sequenceFlow id="Flow_2" sourceRef="review" targetRef="acknowledge"/>',
+                       '<bpmn:sequenceFlow id="Flow_2" sourceRef="review" targetRef="record_step"/>')
+    xml = xml.replace('<bpmn:incoming>Flow_2</bpmn:incoming>\n      <bpmn:outgoing>Flow_3',
+                      '<bpmn:incoming>Flow_2b</bpmn:incoming>\n      <bpmn:outgoing>Flow_3')
+    xml = xml.replace("<bpmn:flowNodeRef>review</bpmn:flowNodeRef>",
+                      "<bpmn:flowNodeRef>review</bpmn:flowNodeRef>\n        "
+                      "<bpmn:flowNodeRef>record_step</bpmn:flowNodeRef>")
+    return xml.replace("    <bpmn:endEvent", SERVICE_TASK + "    <bpmn:endEvent")
+
+
 def package_files(bpmn: str = BPMN) -> dict[str, bytes]:
     """The package as an upload would carry it."""
     return {
@@ -119,14 +146,14 @@ class ParsedModel:
     warnings: list[Any] = field(default_factory=list)
 
 
-def build_model(files: dict[str, bytes] | None = None) -> Any:
+def build_model(files: dict[str, bytes] | None = None, known_operators: set[str] | None = None) -> Any:
     """Load the package with ``engine.modeling`` when it is there, else parse it directly."""
     files = files or package_files()
     try:
         from engine.modeling import load_model, read_package
     except ImportError:
         return _parse(files)
-    return load_model(read_package(files))
+    return load_model(read_package(files), known_operators=known_operators)
 
 
 def _parse(files: dict[str, bytes]) -> ParsedModel:

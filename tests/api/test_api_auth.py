@@ -13,7 +13,7 @@ _ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def _concrete(rule: str) -> str:
-    return _ARG.sub(lambda m: "1" if m.group(1) == "int" else "x", rule)
+    return _ARG.sub(lambda m: "1" if m.group(1) in ("int", "id") else "x", rule)
 
 
 def test_every_route_refuses_anonymous_callers_unless_marked_public(app, client):

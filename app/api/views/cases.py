@@ -33,13 +33,13 @@ def list_cases(actor: Actor, query: dict[str, Any]) -> Any:
                                     page=query["page"], per_page=query["per_page"])
 
 
-@endpoint("/cases/<int:case_id>", tag="cases", response=CaseSchema, errors=(404,))
+@endpoint("/cases/<id:case_id>", tag="cases", response=CaseSchema, errors=(404,))
 def get_case(actor: Actor, case_id: int) -> CaseView:
     """One case with its data, open and finished tasks and incidents (404 if you may not see it)."""
     return container().engine.case(case_id, actor)
 
 
-@endpoint("/cases/<int:case_id>/audit", tag="cases", query=PageQuerySchema, response=page_of(AuditEventSchema),
+@endpoint("/cases/<id:case_id>/audit", tag="cases", query=PageQuerySchema, response=page_of(AuditEventSchema),
           errors=(404,))
 def list_case_audit(actor: Actor, case_id: int, query: dict[str, Any]) -> dict[str, Any]:
     """The case's hash-chained audit events, oldest first."""
@@ -47,7 +47,7 @@ def list_case_audit(actor: Actor, case_id: int, query: dict[str, Any]) -> dict[s
     return paginate(events, query["page"], query["per_page"])
 
 
-@endpoint("/cases/<int:case_id>/audit/verify", tag="cases", response=AuditReportSchema, errors=(404,))
+@endpoint("/cases/<id:case_id>/audit/verify", tag="cases", response=AuditReportSchema, errors=(404,))
 def verify_case_audit(actor: Actor, case_id: int) -> Any:
     """Recompute the case's audit hash chain and say whether it is intact (and where it breaks)."""
     engine = container().engine

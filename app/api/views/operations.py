@@ -39,7 +39,7 @@ def list_incidents(actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     return paginate(items, query["page"], query["per_page"])
 
 
-@endpoint("/incidents/<int:incident_id>/retry", "POST", tag="operations", response=RetryResultSchema,
+@endpoint("/incidents/<id:incident_id>/retry", "POST", tag="operations", response=RetryResultSchema,
           errors=(403, 404, 409))
 def retry_incident(actor: Actor, incident_id: int) -> dict[str, Any]:
     """Run the failed service task again now."""

@@ -52,9 +52,9 @@ def deploy_procedure(actor: Actor) -> tuple[dict[str, Any], int]:
     new version was deployed and 200 when exactly this content (same hash) already was; a refused
     model gives 422 with ``details`` listing each problem (file, line, element_id, message).
     """
-    from engine.modeling import load_model, read_package
-
     files = _uploaded_files()
+    from engine.modeling import load_model, read_package  # the model checker is loaded on first upload
+
     package = read_package(files)
     model = load_model(package, known_operators=container().registry.names())
     result = container().engine.deploy(model, actor)
