@@ -89,6 +89,12 @@ async def evaluate_chain(cert: x509.Certificate, **kwargs) -> ChainOutcome:
         if not relaxed.trusted:
             return relaxed
         outcome.path, outcome.anchor = relaxed.path, relaxed.anchor  # the chain exists; only revinfo lacks
+    elif outcome.problem == REVOCATION_UNAVAILABLE:
+        # tolerant mode, but the data present is stale/unusable: tolerate it as "unavailable" too
+        bare = await _evaluate_once(cert, **{**kwargs, "revinfo": RevocationMaterial(), "fetch": False})
+        if bare.trusted:
+            bare.soft_failures.append(outcome.message)
+            return bare
     elif outcome.trusted and not kwargs.get("hard_fail") and not outcome.soft_failures:
         # soft-fail without fetching checks nothing silently: find out, so the report can say so
         probe = await _evaluate_once(cert, **{**kwargs, "hard_fail": True})

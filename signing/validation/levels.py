@@ -40,14 +40,15 @@ def pades_level(sig: EmbeddedPdfSignature, timestamp: TimestampReport | None, co
 
 
 def _doc_ts_after_dss(sig: EmbeddedPdfSignature, ctx: RunContext) -> bool:
-    """B-LTA needs a document timestamp over the validation data, i.e. in a later revision than the DSS."""
-    return bool(ctx.document_poes) and max(p.revision for p in ctx.document_poes) >= ctx_dss_revision(sig)
+    """B-LTA needs a document timestamp over the validation data: the DSS must predate the timestamp."""
+    introduced = dss_introduced_revision(sig)
+    return introduced is not None and any(p.revision >= introduced for p in ctx.document_poes)
 
 
-def ctx_dss_revision(sig: EmbeddedPdfSignature) -> int:
+def dss_introduced_revision(sig: EmbeddedPdfSignature) -> int | None:
     reader = sig.reader
     try:
         dss_ref = reader.root.raw_get("/DSS")
-        return reader.xrefs.get_last_change(dss_ref.reference) if hasattr(dss_ref, "reference") else 0
+        return reader.xrefs.get_introducing_revision(dss_ref.reference)
     except (KeyError, AttributeError):
-        return 0
+        return None
