@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError
+from engine.errors import EngineError, ModelRejected
 
 from ..accounts import AccountError
 
@@ -66,7 +66,19 @@ def _api_error(exc: ApiError) -> Response:
 
 
 def _engine_error(exc: EngineError) -> Response:
-    return _reply(exc.http_status, exc.to_dict())
+    body = exc.to_dict()
+    if isinstance(exc, ModelRejected) and isinstance(exc.details, list | tuple):
+        body["details"] = [_problem(p) for p in exc.details]
+    return _reply(exc.http_status, body)
+
+
+def _problem(item: Any) -> Any:
+    """A model problem as the upload form shows it: file, line, element_id and ``message`` (Vietnamese)."""
+    data = item.to_dict() if hasattr(item, "to_dict") else item
+    if isinstance(data, dict):
+        data = dict(data)
+        data.setdefault("message", data.get("message_vi") or data.get("message_en"))
+    return data
 
 
 def _account_error(exc: AccountError) -> Response:
