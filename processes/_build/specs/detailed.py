@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import detailed_international, detailed_research, detailed_services, detailed_scholarships, detailed_students
+from . import detailed_international, detailed_legal, detailed_research, detailed_services, detailed_scholarships, detailed_students
 
 BUILDERS = {**detailed_students.BUILDERS, **detailed_scholarships.BUILDERS,
             **detailed_research.BUILDERS, **detailed_international.BUILDERS,
-            **detailed_services.BUILDERS}
+            **detailed_services.BUILDERS, **detailed_legal.BUILDERS}
