@@ -13,6 +13,7 @@ import click
 from signing.trust import InstallationTrustStore, TrustStoreError
 from signing.trust.certificates import load_certificate
 from signing.validation import Indication, ValidationInputError, validate_pdf
+from signing.validation.extend import extend_to_lta
 from signing.validation.render import render_text
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INDETERMINATE, EXIT_UNREADABLE = 0, 1, 2, 3
@@ -145,6 +146,22 @@ def _echo_change(change: dict, as_json: bool) -> None:
         click.echo(f"{change['action']}: {change['fingerprint']} {change['role']} {change['subject']}")
 
 
+@click.command("extend")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tsa", "tsa_url", required=True, help="URL máy chủ dấu thời gian / RFC 3161 TSA URL.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def extend(pdf: Path, tsa_url: str, output: Path) -> None:
+    """Gia hạn chữ ký lên PAdES B-LTA / add validation data and a document timestamp (B-LTA)."""
+    _quiet_pyhanko()
+    try:
+        store = InstallationTrustStore(trust_dir()).load()
+        output.write_bytes(extend_to_lta(pdf.read_bytes(), tsa_url=tsa_url, trust_store=store))
+    except (ValidationInputError, TrustStoreError) as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+    click.echo(str(output))
+
+
 def register(group: click.Group) -> None:
     group.add_command(verify)
     group.add_command(trust)
+    group.add_command(extend)
