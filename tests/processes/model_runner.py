@@ -13,8 +13,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 PROCESSES_DIR = Path(__file__).resolve().parents[2] / "processes"
@@ -100,7 +102,18 @@ class CaseRun:
         return self.workflow.data if self.workflow.data else self.workflow.last_task.data
 
 
-def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int = 200) -> CaseRun:
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def save_and_restore(workflow: BpmnWorkflow, engine: RecordingServiceEngine) -> BpmnWorkflow:
+    """What a host does between requests: JSON out, JSON in, script engine set again."""
+    restored = SERIALIZER.deserialize_json(SERIALIZER.serialize_json(workflow))
+    restored.script_engine = engine
+    return restored
+
+
+def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int = 200,
+             restore_at_each_wait: bool = False) -> CaseRun:
     """Run one case to its end; ``answers`` overrides sample form data per user-task id ("start" too).
 
     A list of dicts as an answer is used one item per visit of that task (for loops).
@@ -118,6 +131,8 @@ def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int
         workflow.do_engine_steps()
         if workflow.completed:
             return run
+        if restore_at_each_wait:
+            workflow = run.workflow = save_and_restore(workflow, engine)
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         if ready:
             task = ready[0]

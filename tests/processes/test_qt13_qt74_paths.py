@@ -72,3 +72,11 @@ def test_qt74_unit_lane_takes_its_unit_from_the_assignment():
     lanes = load_settings(QT74)["lanes"]
     assert lanes["Đơn vị chủ trì giải quyết"] == {"role": "clerk", "unit": None, "unit_from": "assigned_unit"}
     assert load_settings(QT74)["started_by"] == "axis"
+
+
+def test_both_reference_models_survive_a_save_and_restore_at_every_wait_state():
+    for folder, expected in ((QT13, ["payment_request", "issue_document", "sign_document", "sign_document", "notify"]),
+                             (QT74, ["axis_send_status", "axis_send_status", "notify", "axis_send_status",
+                                     "axis_send_status"])):
+        run = run_case(folder, restore_at_each_wait=True)
+        assert run.workflow.completed and run.operators == expected
