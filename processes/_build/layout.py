@@ -90,11 +90,28 @@ def rank_nodes(builder: ProcessBuilder) -> dict[str, int]:
     return rank
 
 
+def _exception_paths(builder: ProcessBuilder) -> set[str]:
+    """Nodes only reachable through a boundary event (reminders): drawn below the main path."""
+    successors: dict[str, list[str]] = {node_id: [] for node_id in builder.nodes}
+    for flow in builder.flows:
+        successors[flow.source].append(flow.target)
+    seen = {n.id for n in builder.nodes.values() if n.kind == "start"}
+    todo = list(seen)
+    while todo:
+        for nxt in successors[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return set(builder.nodes) - seen
+
+
 def compute_layout(builder: ProcessBuilder) -> Layout:
     rank = rank_nodes(builder)
     slots: dict[tuple[str, int], int] = {}
     sub_row: dict[str, int] = {}
-    ordered = sorted(builder.nodes.values(), key=lambda n: (rank[n.id], list(builder.nodes).index(n.id)))
+    exceptions = _exception_paths(builder)
+    order = list(builder.nodes)
+    ordered = sorted(builder.nodes.values(), key=lambda n: (rank[n.id], n.id in exceptions, order.index(n.id)))
     for node in ordered:
         if node.kind == "timer_boundary":
             continue
@@ -134,7 +151,19 @@ def _route(source: Box, target: Box, source_kind: str) -> list[tuple[int, int]]:
     """Orthogonal route: right side out, left side in; loops go underneath both shapes."""
     if source_kind == "timer_boundary":
         start = (source.x + source.width // 2, source.bottom)
-        return [start, (start[0], target.mid_y), (target.x, target.mid_y)]
+        if target.mid_y > source.bottom and target.x > start[0]:
+            return [start, (start[0], target.mid_y), (target.x, target.mid_y)]
+        below = source.bottom + 15
+        turn = target.x - 20
+        return [start, (start[0], below), (turn, below), (turn, target.mid_y), (target.x, target.mid_y)]
+    if source_kind == "gateway" and target.x > source.right and target.mid_y != source.mid_y:
+        # leave by the lower/upper corner so the branches of a decision do not share a segment
+        centre_x = source.x + source.width // 2
+        exit_y = source.bottom if target.mid_y > source.mid_y else source.y
+        middle_x = source.right + (target.x - source.right) // 2
+        return [(centre_x, exit_y), (centre_x, exit_y + (10 if exit_y == source.bottom else -10)),
+                (middle_x, exit_y + (10 if exit_y == source.bottom else -10)), (middle_x, target.mid_y),
+                (target.x, target.mid_y)]
     start = (source.right, source.mid_y)
     if target.x > source.right:
         end = (target.x, target.mid_y)
