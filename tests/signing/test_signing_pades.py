@@ -74,3 +74,20 @@ def test_ecdsa_and_rsa_pss_signatures_verify(pki_server: PKIServer, services: Si
     out.write_bytes(pss.pdf_bytes)
     assert_pdfsig_all_valid(out)
     assert assert_openssl_verifies_every_signature(pss.pdf_bytes, tmp_path, pki_server.pki.root_pem()) == 2
+
+
+def test_extend_to_lta_adds_validation_data_and_a_document_timestamp(pki_server: PKIServer, services: SigningServices,
+                                                                    one_page_pdf: bytes, tmp_path: Path) -> None:
+    from signing.ltv import extend_to_lta
+
+    first = sign_pdf(one_page_pdf, InMemoryKeySource.from_identity(pki_server.pki.signer_rsa),
+                     SignatureRequest(level=SignatureLevel.B_T), services)
+    second = sign_pdf(first.pdf_bytes, InMemoryKeySource.from_identity(pki_server.pki.principal),
+                      SignatureRequest(level=SignatureLevel.B_B), services)
+    extended = extend_to_lta(second.pdf_bytes, services)
+    out = tmp_path / "lta.pdf"
+    out.write_bytes(extended)
+    assert_pdfsig_all_valid(out, doc_timestamps=1)
+    assert assert_openssl_verifies_every_signature(extended, tmp_path, pki_server.pki.root_pem()) == 3
+    dss = _dss(extended)
+    assert dss.get("/Certs", 0) >= 4 and dss.get("/OCSPs", 0) >= 2, dss
