@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from signing.testing import TestPKI, free_port_url
-from signing.trust import default_trust_store
+from signing.trust import TrustEntry, TrustStore, default_trust_store
 from signing.validation import Indication, validate_pdf
 
 from . import pki as own_pki
@@ -80,3 +80,14 @@ def test_lookalike_national_root_chain_is_not_trusted():
     assert sig.intact and sig.crypto_valid
     assert (sig.indication, sig.sub_indication) == (Indication.INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND")
     assert sig.chain is None
+
+
+def test_certificate_naming_no_revocation_source_is_accepted_with_a_note():
+    root = own_pki.issue(own_pki.name("Root khong thu hoi"))
+    leaf = own_pki.issue(own_pki.name("Nguoi ky"), root, ca=False)
+    identity = type("Id", (), {"asn1_certificate": leaf.asn1, "asn1_private_key": leaf.asn1_key,
+                               "asn1_chain": [root.asn1]})()
+    store = TrustStore([TrustEntry(cert=root.asn1, role="root", hierarchy="local", source="added", file="")])
+    sig = only(validate_pdf(sign_pdf(make_pdf(), identity), trust_store=store, policy="strict"))
+    assert sig.indication is Indication.PASSED and sig.revocation.status == "none_declared"
+    assert any(n.code == "NO_REVOCATION_SOURCE" for n in sig.notes)
