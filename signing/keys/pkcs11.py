@@ -7,8 +7,6 @@ middle of a batch surfaces as :class:`KeyAccessError` with code ``token_unavaila
 
 from __future__ import annotations
 
-from typing import Any
-
 import pkcs11
 from asn1crypto import x509 as asn1_x509
 from pyhanko.config.pkcs11 import TokenCriteria
@@ -134,6 +132,3 @@ class _GuardedPkcs11Signer(PKCS11Signer):
             return await super().async_sign_raw(data, digest_algorithm, dry_run)
         except pkcs11.exceptions.PKCS11Error as exc:
             raise _token_error(exc, self.token_label) from None
-
-    def __getattr__(self, name: str) -> Any:  # pragma: no cover - delegation safety
-        raise AttributeError(name)
