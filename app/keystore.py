@@ -204,8 +204,7 @@ class Keystore:
             store = InstallationTrustStore(self.settings.trust_path).load()
         except TrustStoreError as exc:
             raise KeystoreError(exc.message_vi, exc.message_en, exc.code, dict(exc.details or {})) from None
-        return tuple(asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-                     for c in store.anchor_certificates())
+        return tuple(store.anchor_certificates())
 
     def services(self) -> SigningServices:
         """One :class:`SigningServices` while the setup is unchanged, so certificate checks stay cached.
@@ -274,6 +273,7 @@ def create_demo_keys(container: Container, pki: TestPKI | None = None,
     The CA certificate goes to ``keys/demo-ca.pem`` and into the installation's trust store, so
     ``quytrinh verify`` trusts demo signatures of this installation only. Idempotent.
     """
+    from signing.demo_images import handwritten_signature_png, seal_png
     from signing.testing import TestPKI
     from signing.testing.pki import Identity
     from signing.trust import DuplicateCertificate, InstallationTrustStore
@@ -291,11 +291,14 @@ def create_demo_keys(container: Container, pki: TestPKI | None = None,
     pki = pki or TestPKI()
     organisation = f"{container.settings.agency_name} (DEMO)"
     people = [(ORGANISATION, organisation), *((login, f"DEMO - {name}") for login, name in users)]
-    for owner, common_name in people:
+    for seed, (owner, common_name) in enumerate(people):
         identity = _demo_identity(pki, owner, common_name, organisation, with_urls=not offline)
         pki.identities[f"demo:{owner}"] = identity  # a PKIServer answers OCSP for identities it knows
         password = secrets.token_urlsafe(18)
         store.install(owner, identity.to_pkcs12(password.encode()), password, remember_password=True)
+        image = (seal_png(container.settings.agency_name.upper()) if owner == ORGANISATION
+                 else handwritten_signature_png(seed))
+        (directory / (f"{owner}.seal.png" if owner == ORGANISATION else f"{owner}.signature.png")).write_bytes(image)
     if offline:
         tsa = pki.identities["tsa"]
         password = secrets.token_urlsafe(18)

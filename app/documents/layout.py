@@ -172,7 +172,7 @@ class DocumentPage(FPDF):
         box_top = PAGE_H - PERSON_BOX.y2
         self.font("B", 13)
         line_h = 16
-        y = box_top - 8 - line_h * len(authority_lines)
+        y = box_top - 24 - line_h * len(authority_lines)  # the seal reaches ~20 pt above the box
         self.set_xy(RIGHT_COL_X, y)
         for line in authority_lines:
             self.cell(right_w, line_h, line.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
