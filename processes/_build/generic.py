@@ -164,7 +164,8 @@ def build(code: str) -> Procedure:
         level = patterns.LEVEL_LONG_TERM if row.template in LONG_TERM_TEMPLATES else patterns.LEVEL_BASIC
         review = b.user("office_review", "Kiểm tra hồ sơ, đề xuất kết quả", clerk, review_form(office))
         rejected = patterns.reject_to_applicant(b, "office", clerk, "rejection_reason", "của bạn")
-        issued = patterns.issue(b, "issue_result", clerk, row.template, row.result_vi)
+        issued = patterns.issue(b, "issue_result", clerk, row.template, row.result_vi,
+                                patterns.authority_lines(lead_title))
         patterns.boolean_gateway(b, "gateway_dossier_complete", "Hồ sơ hợp lệ?", clerk, "dossier_complete",
                                  issued, rejected, "Hợp lệ", "Không hợp lệ")
         sign_review, last = patterns.sign_steps(b, "leader", lead, registry, row.result_vi.lower(), level,

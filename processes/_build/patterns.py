@@ -7,6 +7,30 @@ from .model import ProcessBuilder
 
 LEVEL_LONG_TERM = "B-LTA"
 LEVEL_BASIC = "B-T"
+#: Templates the application's ``issue_document`` renders (app/documents): a model may use no other.
+TEMPLATES = ("transcript", "decision", "certificate", "notice", "official_letter", "minutes", "receipt")
+
+
+def authority_lines(leader_title: str) -> str:
+    """Decree 30 authority lines above a signature, from the signer's title.
+
+    "Hiệu trưởng" → "HIỆU TRƯỞNG"; "Phó Hiệu trưởng" → "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"; the head of an
+    office signs on behalf of the Rector: "TL. HIỆU TRƯỞNG / TRƯỞNG PHÒNG ĐÀO TẠO".
+    """
+    if leader_title.startswith("Phó Hiệu trưởng"):
+        return "KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG"
+    if leader_title.startswith(("Hiệu trưởng", "Ban Giám hiệu", "Lãnh đạo Trường")):
+        return "HIỆU TRƯỞNG"
+    unit = leader_title.removeprefix("Lãnh đạo ").split(" (")[0]
+    if unit.startswith("Phòng "):
+        head = f"TRƯỞNG {unit}"
+    elif unit.startswith("Trung tâm "):
+        head = f"GIÁM ĐỐC {unit}"
+    elif unit.startswith("Khoa"):
+        head = "TRƯỞNG KHOA"
+    else:
+        head = "THỦ TRƯỞNG ĐƠN VỊ"
+    return f"TL. HIỆU TRƯỞNG\n{head.upper()}"
 
 
 def payment(b: ProcessBuilder, prefix: str, lane: str, amount_expr: str, purpose: str) -> tuple[str, str]:
@@ -52,10 +76,16 @@ def boolean_gateway(b: ProcessBuilder, gateway_id: str, name: str, lane: str, fi
     return gw
 
 
-def issue(b: ProcessBuilder, node_id: str, lane: str, template: str | None, title: str) -> str:
-    template_expr = repr(template) if template else "'generic_letter'"
-    return b.service(node_id, f"Tạo văn bản kết quả: {title}", lane, "issue_document",
-                     {"template": template_expr, "title": repr(title)}, result="issued_document")
+def issue(b: ProcessBuilder, node_id: str, lane: str, template: str, title: str,
+          signer_title: str | None = None) -> str:
+    """Render the result document; ``signer_title`` gives the authority lines printed above the signature."""
+    if template not in TEMPLATES:
+        raise ValueError(f"{b.code}: template {template!r} is not one of {TEMPLATES}")
+    params = {"template": repr(template), "title": repr(title)}
+    if signer_title:
+        params["signer_title"] = repr(signer_title)
+    return b.service(node_id, f"Tạo văn bản kết quả: {title}", lane, "issue_document", params,
+                     result="issued_document")
 
 
 def sign_steps(b: ProcessBuilder, prefix: str, leader_lane: str, seal_lane: str | None, document: str,

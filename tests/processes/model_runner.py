@@ -28,6 +28,8 @@ OPERATORS = {
     "axis_send_document": set(),
     "payment_request": {"amount_vnd", "purpose"},
 }
+#: The templates app/documents renders (TEMPLATES there); issue_document may ask for no other.
+DOCUMENT_TEMPLATES = {"transcript", "decision", "certificate", "notice", "official_letter", "minutes", "receipt"}
 
 
 def package_dirs() -> list[Path]:
@@ -55,6 +57,7 @@ class RecordingServiceEngine(PythonScriptEngine):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.completed_roles: set[str] = set()
 
     def call_service(self, task, **kwargs):
         name = kwargs["operation_name"]
@@ -64,6 +67,10 @@ class RecordingServiceEngine(PythonScriptEngine):
         missing = OPERATORS[name] - params.keys()
         if missing:
             raise AssertionError(f"{task.task_spec.name}: {name} lacks {sorted(missing)}")
+        if name == "issue_document" and params["template"] not in DOCUMENT_TEMPLATES:
+            raise AssertionError(f"{task.task_spec.name}: unknown document template {params['template']!r}")
+        if name == "sign_document" and params["role"] == "leader" and "leader" not in self.completed_roles:
+            raise AssertionError(f"{task.task_spec.name}: leader signature before any leader task was completed")
         self.calls.append((name, params))
         return json.dumps({"ok": True, "operator": name, "document_id": "doc-1"})
 
@@ -142,6 +149,8 @@ def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int
             data.update(answer.pop(0) if isinstance(answer, list) else answer)
             task.set_data(**data)
             task.run()
+            lane = task.task_spec.lane
+            engine.completed_roles.add(load_settings(folder)["lanes"][lane]["role"])
             run.completed_user_tasks.append(task.task_spec.name)
             continue
         waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)

@@ -7,7 +7,15 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
-from model_runner import OPERATORS, load_settings, package_dirs, parse, run_case, sample_data
+from model_runner import (
+    DOCUMENT_TEMPLATES,
+    OPERATORS,
+    load_settings,
+    package_dirs,
+    parse,
+    run_case,
+    sample_data,
+)
 
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
            "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
@@ -49,6 +57,9 @@ def test_settings_are_complete_and_consistent(folder):
     process = tree.find(".//bpmn:process", BPMN_NS)
     assert process.get("id") == settings["process_id"] and process.get("isExecutable") == "true"
     assert (folder / "description.md").read_text(encoding="utf-8").startswith(f"# {folder.name} – ")
+    for document in settings["result_documents"]:
+        assert document["template"] is None or document["template"] in DOCUMENT_TEMPLATES
+        assert set(document["signed_by"]) <= {"leader", "seal"}
 
 
 @pytest.mark.parametrize("folder", PACKAGES, ids=IDS)

@@ -63,7 +63,7 @@ def decision_task(b: ProcessBuilder, node_id: str, name: str, lane: str, descrip
 def signed_result(b: ProcessBuilder, prefix: str, clerk: str, leader: str, registry: str | None, template: str,
                   title: str, level: str, on_reject: str, leader_title: str) -> tuple[str, str]:
     """issue_document → leader review/sign → sign_document leader → (seal). Returns (first, last)."""
-    issued = patterns.issue(b, f"{prefix}_issue", clerk, template, title)
+    issued = patterns.issue(b, f"{prefix}_issue", clerk, template, title, patterns.authority_lines(leader_title))
     review, last = patterns.sign_steps(b, prefix, leader, registry, title.lower(), level, on_reject,
                                        leader_title=leader_title)
     b.flow(issued, review)

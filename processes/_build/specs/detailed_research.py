@@ -47,7 +47,7 @@ def qt31():
     approve = decision_task(b, "council_proposal", "Hội đồng phê duyệt thuyết minh", council,
                             "Hội đồng xét duyệt thuyết minh; không đạt thì chủ nhiệm chỉnh sửa.", "Phê duyệt", "Chỉnh sửa")
     contract_first, contract_last = signed_result(
-        b, "contract", qlkh, rector, registry, "contract", "Quyết định giao nhiệm vụ và hợp đồng thực hiện đề tài",
+        b, "contract", qlkh, rector, registry, "decision", "Quyết định giao nhiệm vụ và hợp đồng thực hiện đề tài",
         B_LTA, approve, "Hiệu trưởng")
     funds = form_task(b, "pkhtc_transfer_funds", "Chuyển kinh phí", finance, "Chuyển kinh phí theo hợp đồng.",
                       {"funds_transferred_on": forms.date("Ngày chuyển kinh phí")})
@@ -89,7 +89,7 @@ def qt31():
         "council (revise loop), Rector's launch decision and contract, funds, progress checks, acceptance council "
         "(supplement loop), archive. Steps follow another university's published flow (TNUS), not CTU's.",
         [result("Quyết định phê duyệt danh mục / giao nhiệm vụ", "decision", ["Hiệu trưởng"]),
-         result("Hợp đồng thực hiện đề tài", "contract", ["Hiệu trưởng/đại diện Trường"]),
+         result("Quyết định giao nhiệm vụ kèm hợp đồng thực hiện đề tài", "decision", ["Hiệu trưởng/đại diện Trường"]),
          result("Biên bản nghiệm thu", "minutes", [], seal=False)])
 
 

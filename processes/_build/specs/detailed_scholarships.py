@@ -92,7 +92,7 @@ def qt48():
                            "'Không chọn được sinh viên: ' + selection_meeting_comment")
     none_end = b.end("end_no_selection", "Không xét chọn", ctsv)
     first, last = signed_result(b, "nomination", ctsv, rector, registry, "official_letter",
-                                "Công văn đề cử danh sách sinh viên", B_T, compile_, "Ban Giám hiệu (TL. Hiệu trưởng)")
+                                "Công văn đề cử danh sách sinh viên", B_T, compile_, "Hiệu trưởng")
     send = patterns.notify(b, "notify_sponsor", "Gửi công văn đề cử cho nhà tài trợ, công bố", registry, "agency",
                            "'Trường đề cử danh sách nhận học bổng ' + sponsor_name")
     confirm = check_task(b, "sponsor_confirm", "Ghi nhận danh sách nhà tài trợ xác nhận", ctsv,

@@ -50,7 +50,7 @@ def qt11():
         b, "graduation_decision", pdt, rector, registry, "decision", "Quyết định công nhận tốt nghiệp", B_LTA,
         on_reject=consolidate, leader_title="Hiệu trưởng")
     diploma_first, diploma_last = signed_result(
-        b, "diploma", pdt, rector, registry, "diploma", "Bằng tốt nghiệp", B_LTA, on_reject=consolidate,
+        b, "diploma", pdt, rector, registry, "certificate", "Bằng tốt nghiệp", B_LTA, on_reject=consolidate,
         leader_title="Hiệu trưởng")
     done = patterns.notify(b, "notify_graduated", "Thông báo nhận bằng tốt nghiệp", registry, "applicant",
                            "'Bạn đã được công nhận tốt nghiệp; bằng tốt nghiệp điện tử đã được ký số.'")
@@ -74,7 +74,7 @@ def qt11():
         "office consolidates the provisional list; the graduation council adopts it; the Rector signs the graduation "
         "decision and then the diploma (both sealed, B-LTA); the student is notified. No fee.",
         [result("Quyết định công nhận tốt nghiệp", "decision", ["Hiệu trưởng"]),
-         result("Bằng tốt nghiệp", "diploma", ["Hiệu trưởng"])],
+         result("Bằng tốt nghiệp", "certificate", ["Hiệu trưởng"])],
         deadline=None)
 
 
@@ -117,8 +117,8 @@ def qt12():
                          "Người yêu cầu có quyền (Điều 30 TT 21/2019)? Thông tin khớp sổ gốc?", "requester_entitled",
                          "Có quyền yêu cầu và khớp sổ gốc")
     refused = rejection(b, "entitlement", pdt, "pdt_check_entitlement_reason", "cấp bản sao bằng")
-    first, last = signed_result(b, "copy", pdt, rector, registry, "diploma_copy", "Bản sao bằng tốt nghiệp từ sổ gốc",
-                                B_LTA, on_reject=entitle, leader_title="Lãnh đạo Trường")
+    first, last = signed_result(b, "copy", pdt, rector, registry, "certificate", "Bản sao bằng tốt nghiệp từ sổ gốc",
+                                B_LTA, on_reject=entitle, leader_title="Hiệu trưởng")
     done = patterns.notify(b, "notify_copy_ready", "Trả kết quả", registry, "applicant",
                            "'Bản sao bằng tốt nghiệp từ sổ gốc đã được ký số.'")
     post = form_task(b, "send_by_post", "Gửi bản sao qua bưu điện (người yêu cầu trả cước)", desk,
@@ -145,7 +145,7 @@ def qt12():
         "The requester applies online; the one-stop desk checks completeness (asking for supplements in a loop) "
         "within the day; the training office checks entitlement against the master register and prepares the copy; "
         "a university leader signs it, the registry seals it (B-LTA); it is delivered online or by post.",
-        [result("Bản sao văn bằng từ sổ gốc", "diploma_copy", ["Hiệu trưởng / lãnh đạo Trường"])],
+        [result("Bản sao văn bằng từ sổ gốc", "certificate", ["Hiệu trưởng / lãnh đạo Trường"])],
         notes_vi=["Thời hạn 0 = trả trong ngày (sau 15 giờ: ngày làm việc tiếp theo); nhắc việc đặt ở 1 ngày."])
 
 

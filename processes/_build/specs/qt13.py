@@ -87,7 +87,8 @@ def build() -> Procedure:
                              "'Đề nghị cấp bảng điểm của ' + full_name + ' đã quá thời hạn 5 ngày làm việc.'")
     overdue_end = b.end("end_overdue_reminded", "Đã nhắc việc", clerk)
     rejected = patterns.reject_to_applicant(b, "pdt", clerk, "rejection_reason", "cấp bảng điểm")
-    issued = patterns.issue(b, "issue_transcript", clerk, "transcript", "Bảng điểm")
+    issued = patterns.issue(b, "issue_transcript", clerk, "transcript", "Bảng điểm",
+                            patterns.authority_lines("Lãnh đạo Phòng Đào tạo"))
     b.nodes[issued].params["title"] = ("'Bảng điểm tiếng Việt' if transcript_language == 'vi' else "
                                        "('Academic Transcript' if transcript_language == 'en' else "
                                        "'Bảng điểm tiếng Việt và tiếng Anh (Academic Transcript)')")
