@@ -124,6 +124,12 @@ class Keystore:
     def has_key(self, owner: str) -> bool:
         return self.path_for(owner).is_file()
 
+    def owners(self) -> list[str]:
+        """Everyone with a key file here (the organisation as ``_organisation``), sorted."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.p12"))
+
     # -- keys ------------------------------------------------------------------------------------
     def key_for(self, owner: str) -> KeySource:
         """The decrypted key of ``owner`` (a user id, or :data:`ORGANISATION` for the seal)."""
