@@ -81,6 +81,11 @@ def _process(root: etree._Element, builder: ProcessBuilder) -> None:
                              messageRef=_message_id(node.message))
             ext = _el(definition, BPMN, "extensionElements")
             _el(ext, SPIFF, "messageVariable").text = node.message_variable
+            # Correlate on the case's own data (the engine puts case_id there at start), not on the
+            # payload: a payment provider's confirmation need not echo our case id.
+            correlation = _el(ext, SPIFF, "processVariableCorrelation")
+            _el(correlation, SPIFF, "propertyId").text = CORRELATION_PROPERTY
+            _el(correlation, SPIFF, "expression").text = CORRELATION_PROPERTY
         if node.kind == "timer_boundary":
             timer = _el(element, BPMN, "timerEventDefinition", id=f"TimerEventDefinition_{node.id}")
             duration = _el(timer, BPMN, "timeDuration")
@@ -132,16 +137,8 @@ def to_bpmn(builder: ProcessBuilder) -> bytes:
     collaboration = _el(root, BPMN, "collaboration", id=collaboration_id)
     _el(collaboration, BPMN, "participant", id=participant_id, name=f"{builder.code} – {builder.name_vi}",
         processRef=builder.process_id)
-    for message in sorted(builder.messages):
-        key = _el(collaboration, BPMN, "correlationKey", name=f"{message}_key")
-        _el(key, BPMN, "correlationPropertyRef").text = CORRELATION_PROPERTY
     _process(root, builder)
     for message in sorted(builder.messages):
         _el(root, BPMN, "message", id=_message_id(message), name=message)
-    if builder.messages:
-        prop = _el(root, BPMN, "correlationProperty", id=CORRELATION_PROPERTY, name=CORRELATION_PROPERTY)
-        for message in sorted(builder.messages):
-            expr = _el(prop, BPMN, "correlationPropertyRetrievalExpression", messageRef=_message_id(message))
-            _el(expr, BPMN, "formalExpression").text = CORRELATION_PROPERTY
     _diagram(root, builder, collaboration_id, participant_id)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

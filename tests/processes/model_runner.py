@@ -159,7 +159,8 @@ def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int
         if not waiting:
             raise AssertionError(f"{folder.name}: stuck with no ready or message-waiting task")
         definition = waiting[0].task_spec.event_definition
-        payload = {"case_id": start_data["case_id"], "payment_reference": "PAY-0001"}
-        workflow.send_event(BpmnEvent(definition, payload, {f"{definition.name}_key": {"case_id": payload["case_id"]}}))
+        # like a payment provider's callback: it does not echo the case id (the engine routes by case)
+        payload = {"amount_vnd": 10000, "payment_reference": "PAY-0001"}
+        workflow.send_event(BpmnEvent(definition, payload, dict(workflow.correlations)))
         run.messages_sent.append(definition.name)
     raise AssertionError(f"{folder.name}: not finished after {max_steps} steps")

@@ -21,6 +21,8 @@ def test_qt13_transcript_is_paid_checked_signed_sealed_and_notified():
     assert _params(run, "issue_document")[0]["template"] == "transcript"
     assert run.messages_sent == ["payment_confirmed"]
     assert run.data["payment_confirmation"]["payment_reference"] == "PAY-0001"
+    assert run.workflow.correlations == {"MainCorrelationKey": {"case_id": "case-QT13"}}
+    assert "signer_title" not in _params(run, "issue_document")[0], "the transcript picks its own language"
 
 
 def test_qt13_refusal_by_the_clerk_notifies_the_student_with_the_reason():

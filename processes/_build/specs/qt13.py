@@ -48,6 +48,18 @@ def check_form() -> dict:
         "grade_records_summary": forms.text(
             "Tóm tắt kết quả học tập đã đối chiếu (Checked grade records summary)",
             "Đã đối chiếu 45 học phần, 120 tín chỉ; không có điểm chưa nhập.", multiline=True),
+        "courses": {
+            "type": "array", "title": "Danh sách học phần in trên bảng điểm (Courses, optional)",
+            "description": "Để trống nếu chỉ in tóm tắt; hệ thống quản lý đào tạo có thể điền sẵn.",
+            "items": {"type": "object", "properties": {
+                "code": {"type": "string", "title": "Mã HP", "maxLength": 20},
+                "name": {"type": "string", "title": "Tên học phần", "maxLength": 200},
+                "credits": {"type": "integer", "title": "Số TC", "minimum": 0, "maximum": 20},
+                "score": {"type": "number", "title": "Điểm số (thang 10)", "minimum": 0, "maximum": 10},
+                "letter": {"type": "string", "title": "Điểm chữ", "maxLength": 3}},
+                "required": ["code", "name", "credits"], "additionalProperties": False},
+            "examples": [[{"code": "CT101", "name": "Lập trình căn bản A", "credits": 4, "score": 8.5,
+                           "letter": "A"}]]},
         "request_valid": forms.yes_no("Đề nghị hợp lệ, đồng ý lập bảng điểm (Request valid)"),
         "rejection_reason": forms.optional_text("Lý do từ chối (Reason for refusal)", ""),
     }
@@ -87,8 +99,8 @@ def build() -> Procedure:
                              "'Đề nghị cấp bảng điểm của ' + full_name + ' đã quá thời hạn 5 ngày làm việc.'")
     overdue_end = b.end("end_overdue_reminded", "Đã nhắc việc", clerk)
     rejected = patterns.reject_to_applicant(b, "pdt", clerk, "rejection_reason", "cấp bảng điểm")
-    issued = patterns.issue(b, "issue_transcript", clerk, "transcript", "Bảng điểm",
-                            patterns.authority_lines("Lãnh đạo Phòng Đào tạo"))
+    # no signer_title: the transcript template prints the authority lines in the transcript's language
+    issued = patterns.issue(b, "issue_transcript", clerk, "transcript", "Bảng điểm")
     b.nodes[issued].params["title"] = ("'Bảng điểm tiếng Việt' if transcript_language == 'vi' else "
                                        "('Academic Transcript' if transcript_language == 'en' else "
                                        "'Bảng điểm tiếng Việt và tiếng Anh (Academic Transcript)')")
