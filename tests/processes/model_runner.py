@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -93,6 +94,28 @@ def sample_data(schema: dict[str, Any]) -> dict[str, Any]:
     return {name: sample_value(field_schema) for name, field_schema in schema.get("properties", {}).items()}
 
 
+def alternative_answers(folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    """One (task, answer) per decision in the user-task forms, choosing the unusual branch.
+
+    Booleans are inverted, approve/reject decisions become 'reject' (with a comment), other closed
+    lists take their second choice. Used once, on the task's first visit, so loops end.
+    """
+    found = []
+    for form_file in sorted((folder / "forms").glob("*.json")):
+        if form_file.name == "start.json":
+            continue
+        schema = load_form(folder, form_file.name)
+        for name, field_schema in schema.get("properties", {}).items():
+            if field_schema.get("type") == "boolean":
+                found.append((form_file.stem, {name: not sample_value(field_schema)}))
+            elif len(field_schema.get("oneOf", [])) > 1:
+                answer = {name: field_schema["oneOf"][1]["const"]}
+                if name.endswith("_decision"):
+                    answer[name.removesuffix("_decision") + "_comment"] = "Chưa đạt, đề nghị bổ sung."
+                found.append((form_file.stem, answer))
+    return found
+
+
 @dataclass
 class CaseRun:
     workflow: BpmnWorkflow
@@ -146,7 +169,8 @@ def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int
             form_file = task.task_spec.extensions["properties"]["formJsonSchemaFilename"]
             data = sample_data(load_form(folder, form_file))
             answer = answers.get(task.task_spec.name, {})
-            data.update(answer.pop(0) if isinstance(answer, list) else answer)
+            data.update((answer.pop(0) if answer else {}) if isinstance(answer, list) else answer)
+            Draft202012Validator(load_form(folder, form_file)).validate(data)
             task.set_data(**data)
             task.run()
             lane = task.task_spec.lane

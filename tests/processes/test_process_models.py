@@ -10,6 +10,7 @@ from lxml import etree
 from model_runner import (
     DOCUMENT_TEMPLATES,
     OPERATORS,
+    alternative_answers,
     load_settings,
     package_dirs,
     parse,
@@ -106,3 +107,11 @@ def test_happy_path_runs_to_the_end(folder):
         assert "payment_confirmed" in run.messages_sent and "payment_request" in run.operators
     if settings["result_documents"] and any(d.get("signed_by") for d in settings["result_documents"]):
         assert "sign_document" in run.operators
+
+
+@pytest.mark.parametrize("folder", PACKAGES, ids=IDS)
+def test_every_other_branch_also_runs_to_an_end(folder):
+    alternatives = alternative_answers(folder)
+    for task_id, answer in alternatives:
+        run = run_case(folder, {task_id: [answer]})
+        assert run.workflow.completed, (task_id, answer)
