@@ -100,7 +100,8 @@ def description(proc: Procedure) -> str:
             signers = ", ".join(doc.get("signed_by_vi") or doc.get("signed_by") or []) or "không ký số"
             out.append(f"- {doc['name_vi']} — ký: {signers}")
     else:
-        out.append("- Thông báo kết quả xử lý gửi người đề nghị.")
+        out.append("- Không phát hành văn bản kết quả ký số; kết quả xử lý được thông báo trực tuyến (trạng thái "
+                   "của hồ sơ).")
     out += ["", "## Căn cứ pháp lý"]
     out += [f"- {item}" for item in proc.legal_vi] or ["- Chưa xác định trong nguồn đã đọc."]
     out += ["", "## Nguồn và độ tin cậy", f"Độ tin cậy: **{proc.confidence}**. Mức dịch vụ công trực tuyến năm "
