@@ -1,0 +1,128 @@
+"""The compile-time policy: RestrictedPython's rules plus what procedure scripts do not need.
+
+On top of RestrictedPython (no imports, no ``_``-names or attributes, no exec/eval, guarded attribute,
+item and iteration access) this policy:
+
+- refuses class definitions and generators (``yield``): procedures compute values, they do not need
+  them, and generator frames are a classic way to reach interpreter internals;
+- refuses calls to builtins that open doors (``open``, ``getattr``, ``type``, ``globals``...), so the
+  process owner learns at deploy time rather than from a ``NameError`` at run time;
+- routes ``+ * ** << %`` through ``_binop_`` so one operation cannot build a gigantic value;
+- refuses f-string format specs that are dynamic or ask for huge widths;
+- inserts ``_tick_()`` at the top of loop, function, lambda, ``except`` and ``finally`` bodies (see
+  ``budget.py`` for why this rather than ``sys.settrace``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
+
+#: Builtins whose call is refused at compile time (they are not provided at run time either).
+FORBIDDEN_CALLS = frozenset({
+    "open", "getattr", "setattr", "delattr", "hasattr", "globals", "locals", "vars", "dir", "type",
+    "object", "compile", "input", "breakpoint", "help", "memoryview", "exit", "quit", "super",
+    "classmethod", "staticmethod", "property", "iter", "next", "bytearray", "bytes", "format",
+    "id", "print", "exec", "eval",
+})
+
+_GUARDED_BINOPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
+_BIG_WIDTH = re.compile(r"\d{5,}")
+
+
+def _tick_statement(at: ast.AST) -> ast.stmt:
+    call = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
+    ast.copy_location(call, at)
+    ast.fix_missing_locations(call)
+    return call
+
+
+class ProcedureScriptPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's transformer, tightened for scripts and expressions in process models."""
+
+    # -- refused constructs -------------------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef):
+        self.error(node, "Class definitions are not allowed in procedure scripts.")
+        return node
+
+    def visit_Yield(self, node: ast.Yield):
+        self.error(node, "Generators (yield) are not allowed in procedure scripts.")
+        return node
+
+    def visit_YieldFrom(self, node: ast.YieldFrom):
+        self.error(node, "Generators (yield from) are not allowed in procedure scripts.")
+        return node
+
+    def visit_Import(self, node: ast.Import):
+        self.error(node, "Imports are not allowed in procedure scripts.")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom):
+        self.error(node, "Imports are not allowed in procedure scripts.")
+        return node
+
+    def visit_Call(self, node: ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS - {"exec", "eval"}:
+            self.error(node, f"Calling '{node.func.id}' is not available in procedure scripts.")
+        return super().visit_Call(node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            for part in parts:
+                if not isinstance(part, ast.Constant):
+                    self.error(node, "A dynamic f-string format spec is not allowed.")
+                elif _BIG_WIDTH.search(str(part.value)):
+                    self.error(node, "An f-string format spec with a huge width is not allowed.")
+        return super().visit_FormattedValue(node)
+
+    # -- size guards ------------------------------------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp):
+        node = self.node_contents_visit(node)
+        symbol = _GUARDED_BINOPS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()),
+                        args=[ast.Constant(symbol), node.left, node.right], keywords=[])
+        copy_locations(call, node)
+        return call
+
+    # -- ticks ------------------------------------------------------------------------------------
+    def visit_While(self, node: ast.While):
+        node = super().visit_While(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_For(self, node: ast.For):
+        node = super().visit_For(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda):
+        node = super().visit_Lambda(node)
+        # lambda: body  ->  lambda: (_tick_(), body)[1]
+        pair = ast.Tuple(elts=[ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]),
+                               node.body], ctx=ast.Load())
+        node.body = ast.Subscript(value=pair, slice=ast.Constant(1), ctx=ast.Load())
+        ast.copy_location(node.body, node)
+        ast.fix_missing_locations(node)
+        return node
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler):
+        node = super().visit_ExceptHandler(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_Try(self, node: ast.Try):
+        node = super().visit_Try(node)
+        if node.finalbody:
+            node.finalbody.insert(0, _tick_statement(node))
+        return node
