@@ -7,6 +7,7 @@ the engine's hash-chained audit trail."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from io import BytesIO
@@ -49,7 +50,7 @@ def run_to_approval(c: Any, staff: dict) -> int:
     eng = c.engine
     case = eng.start("QT13", START, staff["sv"])
     assert case.status == "waiting", case
-    eng.send_message("payment_confirmed", str(case.id), {"amount_vnd": 10000, "reference": "VNPAY-1"})
+    eng.send_message("payment_confirmed", str(case.id), {"case_id": case.id, "amount_vnd": 10000, "reference": "VNPAY-1"})
     eng.complete(task_of(c, staff["cv.pdt"], "pdt_check_request"), CHECK, staff["cv.pdt"])
     eng.complete(task_of(c, staff["tp.pdt"], "pdt_leader_sign"), {"pdt_leader_decision": "approve",
                                                                    "pdt_leader_comment": "Đồng ý."}, staff["tp.pdt"])
@@ -115,7 +116,7 @@ def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_c
     events = signature_events(c, case_id, staff["kt"])
     assert [(e["role"], e["signer"], e["level"], e["downgraded"]) for e in events] == [
         ("leader", "tp.pdt", "B-LTA", False), ("seal", ORGANISATION, "B-LTA", False)]
-    hashes = [d for d, _ in [(__import__("hashlib").sha256(content).hexdigest(), n) for n, content in docs]]
+    hashes = [hashlib.sha256(content).hexdigest() for _, content in docs]
     assert events[0]["sha256_before"] == hashes[0] and events[0]["sha256_after"] == hashes[1]
     assert events[1]["sha256_before"] == hashes[1] and events[1]["sha256_after"] == hashes[2]
     assert events[0]["certificate_fingerprint_sha256"] != events[1]["certificate_fingerprint_sha256"]
