@@ -70,7 +70,8 @@ def render_administrative(page: DocumentPage, request: DocumentRequest) -> str:
     page.paragraph(kind.intro.format(org=org), "B" if request.template == "decision" else "", 13,
                    align="C" if request.template == "decision" else "J")
     page.ln(4)
-    rows = [(label(k), format_value(v)) for k, v in printable_fields(request.data)]
+    rows = [(label(k, extra=request.labels), text) for k, v in printable_fields(request.data)
+            if (text := format_value(v))]
     if request.template == "decision":
         subject = _subject(request.title, kind.heading).removeprefix("Về việc ").strip() or request.title
         page.paragraph(f"Điều 1. {subject[:1].upper()}{subject[1:]}, với các thông tin sau:", size=13)

@@ -48,6 +48,7 @@ class DocumentRequest:
     issued_on: dt.date = field(default_factory=today_vn)
     signer_title: str = ""  # authority lines above the signature, "\n"-separated; template default if empty
     recipients: tuple[str, ...] = ()
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # from the procedure's forms
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,27 @@ HIDDEN = {"case_id", "started_by", "request_valid", "record_found", "rejection_r
 HIDDEN_SUFFIXES = ("_result", "_decision", "_comment", "_signature", "_document")
 
 
-def label(key: str, lang: str = "vi") -> str:
-    """The label of ``key``: Vietnamese, English, or both (``lang='both'``: "Họ và tên (Full name)")."""
-    vi, en = LABELS.get(key, (_readable(key), _readable(key)))
+def labels_from_forms(forms: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Labels from a procedure's form schemas: a title "Nội dung đề nghị (Request details)" gives
+    ("Nội dung đề nghị", "Request details"), so documents print the words the applicant saw."""
+    found: dict[str, tuple[str, str]] = {}
+    for schema in forms.values():
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        for key, spec in (properties or {}).items():
+            title = spec.get("title") if isinstance(spec, dict) else None
+            if not isinstance(title, str) or not title.strip():
+                continue
+            match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", title)
+            found.setdefault(key, (match.group(1), match.group(2)) if match else (title.strip(), title.strip()))
+    return found
+
+
+def label(key: str, lang: str = "vi", extra: dict[str, tuple[str, str]] | None = None) -> str:
+    """The label of ``key``: Vietnamese, English, or both (``lang='both'``: "Họ và tên (Full name)").
+
+    Known labels win over ``extra`` (labels read from the procedure's forms), which win over the
+    field name made readable."""
+    vi, en = LABELS.get(key) or (extra or {}).get(key) or (_readable(key), _readable(key))
     if lang == "en":
         return en
     if lang == "both" and en != vi:

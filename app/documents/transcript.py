@@ -68,7 +68,7 @@ def render_transcript(page: DocumentPage, request: DocumentRequest) -> str:
     if request.title and not request.title.lower().startswith(("bảng điểm", "academic transcript")):
         page.paragraph(request.title, "I", 12, align="C")
         page.ln(4)
-    rows = [(label(k, lang), format_value(data.get(k), heading_lang)) for k in STUDENT_FIELDS if data.get(k)]
+    rows = [(label(k, lang, request.labels), format_value(data.get(k), heading_lang)) for k in STUDENT_FIELDS if data.get(k)]
     page.field_rows(rows, label_w=250 if lang == "both" else 170)
     page.ln(6)
 
@@ -85,16 +85,16 @@ def render_transcript(page: DocumentPage, request: DocumentRequest) -> str:
         total = sum(_number(_pick(c, "credits")) for c in courses)
         if not data.get("credits_accumulated") and total:
             data = {**data, "credits_accumulated": int(total) if total == int(total) else total}
-    summary = [(label(k, lang), format_value(data.get(k), heading_lang)) for k in SUMMARY_FIELDS
+    summary = [(label(k, lang, request.labels), format_value(data.get(k), heading_lang)) for k in SUMMARY_FIELDS
                if data.get(k) not in (None, "")]
     if summary:
         page.field_rows(summary, label_w=330 if lang == "both" else 260)
     if data.get("grade_records_summary"):
         page.ln(4)
-        page.paragraph(f"{label('grade_records_summary', lang)}: {data['grade_records_summary']}", size=12)
+        page.paragraph(f"{label('grade_records_summary', lang, request.labels)}: {data['grade_records_summary']}", size=12)
     if data.get("purpose"):
         page.ln(4)
-        page.paragraph(f"{label('purpose', lang)}: {data['purpose']}", "I", 12)
+        page.paragraph(f"{label('purpose', lang, request.labels)}: {data['purpose']}", "I", 12)
     return request.signer_title or DEFAULT_AUTHORITY[lang]
 
 

@@ -32,6 +32,7 @@ from signing.pades import sign_pdf
 from signing.settings import Appearance, AppearanceKind, Box, SignatureLevel, SignatureRequest
 
 from ..documents import PERSON_BOX, DocumentRequest, Issuer, UnknownTemplate, render_document
+from ..documents.labels import labels_from_forms
 from ..keystore import ORGANISATION, Keystore, KeystoreError
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class SigningOperators:
         template = str(params.get("template") or "").strip()
         title = str(params.get("title") or template)
         request = DocumentRequest(template=template, title=title, data=dict(ctx.data), case_id=ctx.case_id,
-                                  issuer=_issuer(self.settings), signer_title=str(params.get("signer_title") or ""))
+                                  issuer=_issuer(self.settings), signer_title=str(params.get("signer_title") or ""),
+                                  labels=form_labels(ctx))
         try:
             rendered = render_document(request)
         except UnknownTemplate as exc:
@@ -166,6 +168,18 @@ def completed_by_role(ctx: OperatorContext, role: str) -> str | None:
             return row.completed_by
     actor = getattr(ctx, "actor", None)
     return actor if isinstance(actor, str) and actor not in ("", "system") else None
+
+
+def form_labels(ctx: OperatorContext) -> dict[str, tuple[str, str]]:
+    """Field labels from the forms of the case's procedure version (empty outside the engine)."""
+    from engine.models import Case, ProcessVersion
+
+    session = getattr(ctx, "session", None)
+    if session is None:
+        return {}
+    case = session.get(Case, ctx.case_id)
+    version = session.get(ProcessVersion, case.version_id) if case is not None else None
+    return labels_from_forms(version.forms or {}) if version is not None else {}
 
 
 def _role_vi(role: str) -> str:

@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from conftest import deploy_qt13, make_container, needs_deploy
+from conftest import PROCESSES, deploy_qt13, make_container, needs_deploy
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -219,10 +219,19 @@ def test_result_documents_render_vietnamese_text_and_leave_the_signature_box_emp
         **START, **CHECK, "transcript_language": "en",
         "courses": [{"code": "CT101", "name": "Lập trình căn bản", "credits": 4, "score": 8.5, "letter": "A"}]},
         41, Issuer()))
+    import json
+
+    from app.documents.labels import labels_from_forms
+
+    forms = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (PROCESSES / "QT13" / "forms").glob("*.json")}
+    labels = labels_from_forms(forms)
+    assert labels["copies"] == ("Số bản", "Copies") and labels["purpose"][1] == "Purpose"
     decision = render_document(DocumentRequest(
         "decision", "Quyết định công nhận tốt nghiệp", {"full_name": "Phạm Thị Hồng Nhung", "student_id": "B1900001",
-                                                          "case_id": 42, "payment_request_result": {"x": 1}},
-        42, Issuer(organisation="Trường Đại học Quy Trình", place="Hà Nội")))
+                                                          "case_id": 42, "payment_request_result": {"x": 1},
+                                                          "review_notes": "Đủ điều kiện", "attachments": [{"f": 1}]},
+        42, Issuer(organisation="Trường Đại học Quy Trình", place="Hà Nội"),
+        labels={"review_notes": ("Ý kiến thẩm định", "Review notes")}))
     texts = {}
     for name, doc in (("en", english), ("decision", decision)):
         path = tmp_path / f"{name}.pdf"
@@ -234,6 +243,7 @@ def test_result_documents_render_vietnamese_text_and_leave_the_signature_box_emp
     assert "QUYẾT ĐỊNH" in texts["decision"] and "Về việc công nhận tốt nghiệp" in texts["decision"]
     assert "Phạm Thị Hồng Nhung" in texts["decision"] and "Số: 42/QĐ-ĐHQT" in texts["decision"]
     assert "Hà Nội, ngày" in texts["decision"] and "payment" not in texts["decision"]
+    assert "Ý kiến thẩm định:" in texts["decision"] and "ttachments" not in texts["decision"]
     try:
         render_document(DocumentRequest("diploma", "Bằng", {}, 1, Issuer()))
         raise AssertionError("an unknown template must be refused")
