@@ -98,8 +98,18 @@ class SigningOperators:
         request = SignatureRequest(level=level, field_name=field_name, appearance=appearance, page=pages, box=box,
                                    reason=REASONS.get(role, REASONS["leader"]), location=_issuer(self.settings).place,
                                    allow_fallback_level=fallback)
+        services = self._services()
+        if level.needs_timestamp and services.make_timestamper() is None and (
+                fallback is None or fallback.needs_timestamp):
+            raise OperatorError(
+                f"Không ký số được văn bản ({_role_vi(role)}): chưa cấu hình máy chủ cấp dấu thời gian (TSA) "
+                f"cho mức chữ ký {level.value}. Quản trị viên cần đặt QUYTRINH_TSA_URL (hoặc extra.signing.tsa_url) "
+                "rồi chạy lại bước này.",
+                f"Could not sign the document ({role}): no timestamp authority (TSA) configured for level "
+                f"{level.value}; set QUYTRINH_TSA_URL (or extra.signing.tsa_url) and retry this step.",
+                code="no_tsa", retryable=False)
         try:
-            result = sign_pdf(before, key, request, self._services())
+            result = sign_pdf(before, key, request, services)
         except SigningError as exc:
             raise OperatorError(f"Không ký số được văn bản ({_role_vi(role)}): {exc.message_vi}",
                                 f"Could not sign the document ({role}): {exc.message_en}", code=exc.code,
