@@ -242,3 +242,22 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_outbox_due", "channel", "status", "next_attempt_at"),)
+
+
+class TaskHistory(Base):
+    """Finished tasks moved out of a case's state by one step (engine/runtime/history.py).
+
+    Each row is written once and never rewritten: the zlib-compressed JSON of SpiffWorkflow's own
+    task dicts, so a step loads and saves only the live part of the tree whatever the case's age.
+    """
+
+    __tablename__ = "task_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # the case's lock_version when the step saved
+    task_count: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_task_history_case", "case_id", "seq"),)

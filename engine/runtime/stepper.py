@@ -30,6 +30,7 @@ from ..clock import utcnow
 from ..errors import EngineError, ScriptBlocked
 from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job, Outbox
 from ..services import OperatorError, ServiceRegistry
+from .history import prune_into_history
 from .state import dump_state, load_state
 
 MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
@@ -249,6 +250,7 @@ class CaseStep:
         self._sync_timer_jobs()
         ready_data = _latest_data(wf)
         case = self.case
+        prune_into_history(self.session, case, wf)  # executed history out of the state
         case.state = dump_state(wf)
         case.data = _jsonable(ready_data)
         case.updated_at = utcnow()
