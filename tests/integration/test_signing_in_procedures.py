@@ -125,6 +125,31 @@ def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_c
 
 
 @needs_deploy
+def test_after_a_rejection_the_re_issued_transcript_is_the_one_signed(signing_container, staff,
+                                                                     pki_server: PKIServer) -> None:
+    c, eng = signing_container, signing_container.engine
+    create_demo_keys(c, pki=pki_server.pki, users=[LEADER])
+    case = eng.start("QT13", START, staff["sv"])
+    eng.send_message("payment_confirmed", str(case.id), {"case_id": case.id, "amount_vnd": 10000})
+    eng.complete(task_of(c, staff["cv.pdt"], "pdt_check_request"), {**CHECK, "cumulative_gpa": 3.01}, staff["cv.pdt"])
+    eng.complete(task_of(c, staff["tp.pdt"], "pdt_leader_sign"), {
+        "pdt_leader_decision": "reject", "pdt_leader_comment": "Điểm trung bình chưa đúng."}, staff["tp.pdt"])
+    assert signature_events(c, case.id, staff["kt"]) == []
+    eng.complete(task_of(c, staff["cv.pdt"], "pdt_check_request"), CHECK, staff["cv.pdt"])
+    eng.complete(task_of(c, staff["tp.pdt"], "pdt_leader_sign"), {"pdt_leader_decision": "approve"}, staff["tp.pdt"])
+
+    assert eng.case(case.id, staff["kt"]).status == "completed"
+    docs = result_documents(c, case.id)
+    assert len(docs) == 4  # two issued transcripts, then the leader's and the seal's versions of the second
+    first, second = (hashlib.sha256(content).hexdigest() for _, content in docs[:2])
+    assert first != second
+    events = signature_events(c, case.id, staff["kt"])
+    assert events[0]["sha256_before"] == second
+    text = subprocess.run(["pdftotext", "-", "-"], input=docs[-1][1], capture_output=True).stdout.decode()
+    assert "3,12" in text and "3,01" not in text
+
+
+@needs_deploy
 def test_missing_leader_key_is_an_incident_in_vietnamese_then_retry_completes(signing_container, staff,
                                                                              pki_server: PKIServer) -> None:
     c = signing_container
@@ -292,4 +317,15 @@ def test_offline_demo_keys_sign_without_any_server(db_url, tmp_path) -> None:
     assert [s["Signer Certificate Common Name"] for s in demo] == ["DEMO - Phạm Quốc Hùng",
                                                                    "Trường Đại học Cần Thơ (DEMO)"]
     assert all(s["Signature Validation"] == "Signature is Valid." for s in demo)
+
+    # a procedure that only seals: the seal goes where the person's signature would have been
+    only_seal = MemoryContext({"full_name": "Võ Thị Hạnh"}, actor="vanthu", case_id=6)
+    ops.issue_document({"template": "notice", "title": "Thông báo kết quả"}, only_seal)
+    sealed = ops.sign_document({"role": "seal", "level": "B-B"}, only_seal)
+    reader = PdfFileReader(BytesIO(only_seal.get_document(sealed["sha256"])), strict=False)
+    [sig] = reader.embedded_signatures
+    x1, y1, x2, y2 = (float(v) for v in sig.sig_field["/Rect"])
+    from app.documents import PERSON_BOX
+
+    assert x1 < PERSON_BOX.x1 < PERSON_BOX.x2 < x2 and y1 < PERSON_BOX.y1 < PERSON_BOX.y2 < y2
     c.dispose()
