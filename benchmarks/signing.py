@@ -1,6 +1,6 @@
 """Signing throughput: ours at B-B/B-LTA vs pyHanko defaults vs raw RSA-2048 (the floor).
 
-Run: ``.venv/bin/python benchmarks/signing.py [--seconds 3]``. Everything is local: the test PKI and its
+Run: ``.venv/bin/python benchmarks/signing.py [--seconds 3] [--profile]``. Everything is local: the test PKI and its
 OCSP/CRL/TSA server on 127.0.0.1. ``run_signing_benchmark()`` returns the figures as a dict so other
 benchmark scripts (e.g. validation) can reuse the PDFs and report alongside.
 """
@@ -15,6 +15,8 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
+# benchmarks/http.py (a sibling) would shadow the standard library's http package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
@@ -89,10 +91,40 @@ def run_signing_benchmark(seconds: float = 3.0) -> dict[str, float]:
     return figures
 
 
+def profile_signing(level: SignatureLevel = SignatureLevel.B_B, signatures: int = 300, top: int = 20) -> None:
+    """Print where one-page signing at ``level`` spends its time (cProfile, cumulative and own time)."""
+    import cProfile
+    import pstats
+
+    pdf = one_page_pdf()
+    with PKIServer() as server:
+        key = InMemoryKeySource.from_identity(server.pki.signer_rsa)
+        services = SigningServices(trust_roots=tuple(server.pki.trust_roots_asn1()), tsa_url=server.tsa_url)
+        request = SignatureRequest(level=level)
+        sign_pdf(pdf, key, request, services)  # warm-up: imports, certificate check, cached DER
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(signatures):
+            sign_pdf(pdf, key, request, services)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    print(f"{signatures} one-page {level.value} signatures in {elapsed:.2f} s under the profiler "
+          f"({signatures / elapsed:.1f}/s; the profiler itself slows Python code down)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    parser.add_argument("--profile", action="store_true", help="profile one-page B-B signing and print the top costs")
+    parser.add_argument("--profile-level", default="B-B", help="level to profile with --profile (B-B, B-T, B-LT, B-LTA)")
     args = parser.parse_args()
+    if args.profile:
+        profile_signing(SignatureLevel.parse(args.profile_level))
+        return
     f = run_signing_benchmark(args.seconds)
     print(f"Raw RSA-2048 PKCS#1 v1.5 signatures (cryptography, floor): {f['raw_rsa2048_per_s']:8.1f} /s")
     for label, title in (("one_page", "one-page PDF"), ("5mb", f"{f['big_pdf_mb']:.1f} MB PDF")):

@@ -38,22 +38,23 @@ def sign_pdf(pdf_bytes: bytes, key_source: KeySource, request: SignatureRequest,
              services: SigningServices | None = None) -> SignedResult:
     """Sign ``pdf_bytes`` at ``request.level``; raise a :class:`SigningError` subclass on any refusal."""
     services = services or SigningServices()
-    open_for_signing(pdf_bytes, services.max_document_bytes)  # validate before touching the key
+    writer = open_for_signing(pdf_bytes, services.max_document_bytes)  # validate before touching the key
     warnings = check_signer_certificate(key_source, services)
     try:
-        return _sign_at(pdf_bytes, key_source, request, services, request.level, None, warnings)
+        return _sign_at(writer, key_source, request, services, request.level, None, warnings)
     except TimestampUnavailableError as exc:
         fallback = request.allow_fallback_level
         if fallback is None or fallback.needs_timestamp:
             raise
         reason = f"{exc.message_vi} / {exc.message_en}"
-        return _sign_at(pdf_bytes, key_source, request, services, fallback, reason,
+        writer = open_for_signing(pdf_bytes, services.max_document_bytes)  # the first writer is spent
+        return _sign_at(writer, key_source, request, services, fallback, reason,
                         [*warnings, f"Đã hạ mức chữ ký xuống {fallback.value} / downgraded to {fallback.value}"])
 
 
-def _sign_at(pdf_bytes: bytes, key_source: KeySource, request: SignatureRequest, services: SigningServices,
-             level: SignatureLevel, fallback_reason: str | None, warnings: list[str]) -> SignedResult:
-    writer = open_for_signing(pdf_bytes, services.max_document_bytes)
+def _sign_at(writer: IncrementalPdfFileWriter, key_source: KeySource, request: SignatureRequest,
+             services: SigningServices, level: SignatureLevel, fallback_reason: str | None,
+             warnings: list[str]) -> SignedResult:
     existing = existing_signature_fields(writer)
     field_name = request.field_name or next_field_name(existing)
     signing_time = dt.datetime.now(VN_TZ)

@@ -19,6 +19,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..errors import CertificateRejectedError, SigningError
+from .cms_container import PrebuiltCmsMixin
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512,
            "sha3_256": hashes.SHA3_256, "sha3_384": hashes.SHA3_384, "sha3_512": hashes.SHA3_512}
@@ -96,7 +97,7 @@ def certificate_store(certs: list[asn1_x509.Certificate]) -> SimpleCertificateSt
     return SimpleCertificateStore.from_certs(certs)
 
 
-class LoadedKeySigner(Signer):
+class LoadedKeySigner(PrebuiltCmsMixin, Signer):
     """A pyHanko signer around an already-loaded ``cryptography`` private key.
 
     Why not pyHanko's ``SimpleSigner``: it re-parses the private key from DER on every signature,

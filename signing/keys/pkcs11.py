@@ -15,6 +15,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 
 from ..errors import KeyAccessError, SigningError
 from .base import KeySource
+from .cms_container import PrebuiltCmsMixin
 
 DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -122,7 +123,7 @@ class Pkcs11KeySource(KeySource):
                 pass
 
 
-class _GuardedPkcs11Signer(PKCS11Signer):
+class _GuardedPkcs11Signer(PrebuiltCmsMixin, PKCS11Signer):
     """Turns token failures during signing (removed token, closed session) into KeyAccessError."""
 
     token_label: str | None = None

@@ -14,6 +14,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 
 from ..errors import KeyAccessError, SigningError
 from .base import KeySource, certificate_store
+from .cms_container import PrebuiltCmsMixin
 
 
 class RemoteSigningService(abc.ABC):
@@ -33,7 +34,7 @@ class RemoteSigningService(abc.ABC):
         :class:`KeyAccessError` when the service refuses (not approved, unreachable)."""
 
 
-class _RemoteSigner(Signer):
+class _RemoteSigner(PrebuiltCmsMixin, Signer):
     def __init__(self, service: RemoteSigningService, cert: asn1_x509.Certificate,
                  chain: list[asn1_x509.Certificate], prefer_pss: bool) -> None:
         self._service = service
