@@ -170,3 +170,36 @@ def named_form(element: etree._Element) -> str | None:
 def top_start_events(process: etree._Element) -> list[etree._Element]:
     return process.findall(f"{{{BPMN_NS}}}startEvent")
 
+
+
+def duplicate_id_problems(path: str, process: etree._Element) -> list[Problem]:
+    """SpiffWorkflow indexes every ``@id`` under a process, extensions included, and the last one wins.
+
+    So a service task with ``id="notify"`` calling operator ``notify`` (``serviceTaskOperator id="notify"``)
+    is silently replaced by the operator element, and parsing fails with a message naming neither.
+    Extension elements repeating ids among themselves (operator names, parameter ids) are harmless.
+    """
+    by_id: dict[str, list[etree._Element]] = defaultdict(list)
+    for element in process.xpath(".//*[@id]"):
+        by_id[element.get("id")].append(element)
+    found = []
+    for element_id, elements in by_id.items():
+        bpmn = [e for e in elements if e.tag.startswith(f"{{{BPMN_NS}}}")]
+        if len(elements) < 2 or not bpmn:
+            continue  # extension elements (operator names, parameter ids) may repeat among themselves
+        first = bpmn[0]
+        other = next(e for e in elements if e is not first)
+        found.append(problem(
+            "duplicate_id",
+            f"Id '{element_id}' được dùng cho cả {_describe(first)} và {_describe(other)}; SpiffWorkflow "
+            "đánh chỉ mục mọi id trong process nên hãy đổi tên một trong hai.",
+            f"Id '{element_id}' is used by both {_describe(first)} and {_describe(other)}; SpiffWorkflow "
+            "indexes every id in a process, so rename one of them.",
+            file=path, line=line_of(first), element_id=element_id))
+    return found
+
+
+def _describe(element: etree._Element) -> str:
+    prefix = "bpmn" if element.tag.startswith(f"{{{BPMN_NS}}}") else "spiffworkflow" \
+        if element.tag.startswith(f"{{{SPIFF_NS}}}") else etree.QName(element).namespace
+    return f"{prefix}:{local_name(element)} (line {element.sourceline})"

@@ -25,6 +25,7 @@ from .executability import called_processes, choose_main_process, index_processe
 from .expressions import check_snippets, collect_snippets, timer_snippets
 from .flows import (
     check_flows,
+    duplicate_id_problems,
     lane_names,
     lane_problems,
     named_form,
@@ -86,6 +87,7 @@ def load_model(package: ModelPackage | str | Path | Mapping[str, bytes] | bytes,
         path, element = ref.document.path, ref.element
         problems += _missing_called_processes(path, element, processes)
         problems += check_flows(path, element)
+        problems += duplicate_id_problems(path, element)
         problems += service_operator_problems(path, element, known_operators)
         problems += lane_problems(path, element, lanes_mapping)
         used_lanes |= {name for name, _ in lane_names(element) if name}

@@ -21,6 +21,9 @@ NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# The same markers as other encodings would write them (the XML declaration may pick UTF-16/32).
+_WIDE_MARKERS = tuple(marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY")
+                      for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
 
 
 def _parser() -> etree.XMLParser:
@@ -72,6 +75,8 @@ def parse_bpmn(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     match = _DOCTYPE.search(data)
     if match:
         return _doctype_problem(path, data[:match.start()].count(b"\n") + 1)
+    if any(marker in data for marker in _WIDE_MARKERS):
+        return _doctype_problem(path, None)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -82,8 +87,8 @@ def parse_bpmn(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return problem("xml_malformed", f"Không đọc được XML: {exc}", f"Cannot read the XML: {exc}", file=path)
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        # Encodings such as UTF-16 hide the DOCTYPE from the byte scan above.
-        return _doctype_problem(path, 1)
+        # Belt and braces: any encoding the scans above missed.
+        return _doctype_problem(path, None)
     if root.tag != bpmn_tag("definitions"):
         return problem("not_bpmn", f"Phần tử gốc là <{root.tag}>, không phải bpmn:definitions (BPMN 2.0).",
                        f"The root element is <{root.tag}>, not bpmn:definitions (BPMN 2.0).",
@@ -91,7 +96,7 @@ def parse_bpmn(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return BpmnDocument(path, root)
 
 
-def _doctype_problem(path: str, line: int) -> Problem:
+def _doctype_problem(path: str, line: int | None) -> Problem:
     return problem("xml_doctype_forbidden",
                    "Tệp BPMN không được chứa DOCTYPE/ENTITY (chặn tấn công thực thể ngoài XXE và "
                    "bom mở rộng thực thể).",

@@ -7,6 +7,8 @@ item and iteration access) this policy:
   them, and generator frames are a classic way to reach interpreter internals;
 - refuses calls to builtins that open doors (``open``, ``getattr``, ``type``, ``globals``...), so the
   process owner learns at deploy time rather than from a ``NameError`` at run time;
+- refuses ``.format``/``.format_map`` (a format string can walk ``{0.__class__...}``) already at
+  compile time, so deploy-time checks catch it; the run-time guard stays as a second line;
 - routes ``+ * ** << %`` through ``_binop_`` so one operation cannot build a gigantic value;
 - refuses f-string format specs that are dynamic or ask for huge widths;
 - inserts ``_tick_()`` at the top of loop, function, lambda, ``except`` and ``finally`` bodies (see
@@ -67,6 +69,12 @@ class ProcedureScriptPolicy(RestrictingNodeTransformer):
         if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS - {"exec", "eval"}:
             self.error(node, f"Calling '{node.func.id}' is not available in procedure scripts.")
         return super().visit_Call(node)
+
+    def visit_Attribute(self, node: ast.Attribute):
+        if node.attr in ("format", "format_map"):
+            self.error(node, f"'.{node.attr}()' is not allowed in procedure scripts (str.format can reach "
+                             "internal attributes); use an f-string.")
+        return super().visit_Attribute(node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue):
         spec = node.format_spec

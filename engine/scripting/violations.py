@@ -88,6 +88,7 @@ _COMPILE_MESSAGES_VI = [
     (re.compile(r"Class definitions"), "không được định nghĩa lớp (class)"),
     (re.compile(r"yield|[Gg]enerator"), "không được dùng generator (yield)"),
     (re.compile(r"format spec"), "đặc tả định dạng trong f-string không hợp lệ hoặc quá lớn"),
+    (re.compile(r"\.format"), "không được dùng str.format/format_map; hãy dùng f-string"),
     (re.compile(r"SyntaxError"), "lỗi cú pháp Python"),
 ]
 

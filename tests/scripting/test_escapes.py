@@ -20,10 +20,10 @@ HOSTILE_SCRIPTS = [
      "script_forbidden_code"),
     ("getattr_globals", "g = getattr(x, '__globals__')", "script_forbidden_code"),
     ("function_globals", "def f():\n    pass\ng = f.__globals__", "script_forbidden_code"),
-    ("format_escape", "s = '{0.__class__}'.format(x)", "script_forbidden_format"),
-    ("format_via_variable", "t = '{0.__class__.__base__}'\ns = t.format(x)", "script_forbidden_format"),
-    ("format_map", "s = '{x}'.format_map({'x': 1})", "script_forbidden_format"),
-    ("str_format_unbound", "s = str.format('{0.__class__}', x)", "script_forbidden_format"),
+    ("format_escape", "s = '{0.__class__}'.format(x)", "script_forbidden_code"),
+    ("format_via_variable", "t = '{0.__class__.__base__}'\ns = t.format(x)", "script_forbidden_code"),
+    ("format_map", "s = '{x}'.format_map({'x': 1})", "script_forbidden_code"),
+    ("str_format_unbound", "s = str.format('{0.__class__}', x)", "script_forbidden_code"),
     ("generator_frame", "g = (i for i in [1])\nf = g.gi_frame.f_back", "script_forbidden_code"),
     ("generator_code", "g = (i for i in [1])\nc = g.gi_code", "script_forbidden_code"),
     ("generator_function", "def gen():\n    yield 1\nv = list(gen())", "script_forbidden_code"),
@@ -102,3 +102,15 @@ def test_check_source_reports_reasons_at_deploy_time():
 def test_expressions_with_xml_whitespace_and_indented_scripts_compile():
     assert check_source("\n      amount &gt; 0\n    ".replace("&gt;", ">"), "eval") == []
     assert check_source("\n    a = 1\n    b = a + 1\n", "exec") == []
+
+
+def test_runtime_format_guard_backs_up_the_compile_time_refusal():
+    """If a format method ever became reachable another way, the attribute guard still refuses it."""
+    from engine.scripting.budget import running
+    from engine.scripting.guards import HELPERS, guarded_getattr
+    from engine.scripting.violations import SandboxViolation
+
+    for target in ("text", HELPERS["str"], str):
+        with running(SandboxLimits()), pytest.raises(SandboxViolation) as caught:
+            guarded_getattr(target, "format")
+        assert caught.value.violation.code == "script_forbidden_format"

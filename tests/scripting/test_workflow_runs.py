@@ -54,7 +54,8 @@ def test_blocked_condition_names_the_element(engine):
                               data={"items": ITEMS, "student_code": "B2"})
     with pytest.raises(ScriptBlocked) as caught:
         workflow.do_engine_steps()
-    assert caught.value.details["reason"] == "script_forbidden_format"
+    assert caught.value.details["reason"] == "script_forbidden_code"
+    assert "f-string" in caught.value.message_vi
     assert caught.value.details["element_id"] == "route"
 
 
