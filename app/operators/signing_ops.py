@@ -71,7 +71,7 @@ class SigningOperators:
             rendered = render_document(request)
         except UnknownTemplate as exc:
             raise OperatorError(exc.message_vi, exc.message_en, code="unknown_template", retryable=False) from None
-        digest = ctx.put_document(rendered.pdf, rendered.file_name, PDF, role="result")
+        digest = store_result(ctx, rendered.pdf, rendered.file_name)
         ctx.audit("document_issued", {"template": template, "title": title, "sha256": digest,
                                       "name": rendered.file_name, "number": rendered.number, "pages": rendered.pages})
         return {"sha256": digest, "name": rendered.file_name, "number": rendered.number, "template": template}
@@ -115,7 +115,7 @@ class SigningOperators:
                                 f"Could not sign the document ({role}): {exc.message_en}", code=exc.code,
                                 retryable=exc.code in RETRYABLE_CODES) from None
         name = _signed_name(document["name"], len(fields) + 1)
-        after = ctx.put_document(result.pdf_bytes, name, PDF, role="result")
+        after = store_result(ctx, result.pdf_bytes, name)
         info = result.info
         ctx.audit("signature_applied", {
             "role": role, "signer": owner, "substitute_for": substitute, "signer_subject": info.signer_subject,
@@ -178,6 +178,26 @@ def completed_by_role(ctx: OperatorContext, role: str) -> str | None:
             return row.completed_by
     actor = getattr(ctx, "actor", None)
     return actor if isinstance(actor, str) and actor not in ("", "system") else None
+
+
+def store_result(ctx: OperatorContext, content: bytes, name: str) -> str:
+    """``ctx.put_document`` as a result PDF, with the content row written first.
+
+    Why: the engine's ``store_document`` adds the document and its link to the case in one flush, and
+    without an ORM relationship between them SQLAlchemy may insert the link first, which a foreign key
+    refuses (seen on SQLite). Writing the content row ahead is harmless once the engine orders it.
+    """
+    import hashlib
+
+    from engine.models import Document
+
+    session = getattr(ctx, "session", None)
+    if session is not None:
+        digest = hashlib.sha256(content).hexdigest()
+        if session.get(Document, digest) is None:
+            session.add(Document(sha256=digest, media_type=PDF, size=len(content), content=content))
+            session.flush()
+    return ctx.put_document(content, name, PDF, role="result")
 
 
 def form_labels(ctx: OperatorContext) -> dict[str, tuple[str, str]]:

@@ -61,18 +61,6 @@ def create_staff(container: Any) -> dict[str, Actor]:
     return {login: container.accounts.actor(login) for login in STAFF}
 
 
-def _can_deploy() -> bool:
-    try:
-        from engine.modeling import load_model, read_package  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# engine.modeling (deploying packages) is being rewritten in parallel; these run as soon as it lands.
-needs_deploy = pytest.mark.skipif(not _can_deploy(), reason="engine.modeling.load_model not available yet")
-
-
 @pytest.fixture
 def staff(signing_container: Any) -> dict[str, Actor]:
     deploy_qt13(signing_container)

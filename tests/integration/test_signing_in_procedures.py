@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from conftest import PROCESSES, deploy_qt13, make_container, needs_deploy
+from conftest import PROCESSES, deploy_qt13, make_container
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -74,7 +74,6 @@ def signature_events(c: Any, case_id: int, auditor: Any) -> list[dict]:
     return [e["payload"] for e in c.engine.audit_events(case_id, auditor) if e["kind"] == "signature_applied"]
 
 
-@needs_deploy
 def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_container, staff, pki_server: PKIServer,
                                                                        tmp_path: Path) -> None:
     c = signing_container
@@ -124,7 +123,6 @@ def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_c
     assert case.data["pdt_leader_seal_signature"]["sha256"] == hashes[2]
 
 
-@needs_deploy
 def test_after_a_rejection_the_re_issued_transcript_is_the_one_signed(signing_container, staff,
                                                                      pki_server: PKIServer) -> None:
     c, eng = signing_container, signing_container.engine
@@ -149,7 +147,6 @@ def test_after_a_rejection_the_re_issued_transcript_is_the_one_signed(signing_co
     assert "3,12" in text and "3,01" not in text
 
 
-@needs_deploy
 def test_missing_leader_key_is_an_incident_in_vietnamese_then_retry_completes(signing_container, staff,
                                                                              pki_server: PKIServer) -> None:
     c = signing_container
@@ -171,7 +168,6 @@ def test_missing_leader_key_is_an_incident_in_vietnamese_then_retry_completes(si
     assert c.engine.verify_audit(case_id).ok
 
 
-@needs_deploy
 def test_without_a_timestamp_authority_signing_fails_rather_than_downgrading(db_url, tmp_path, pki_server) -> None:
     c = make_container(db_url, tmp_path / "var", {})  # no TSA configured
     try:
@@ -190,7 +186,6 @@ def test_without_a_timestamp_authority_signing_fails_rather_than_downgrading(db_
         c.dispose()
 
 
-@needs_deploy
 def test_an_allowed_fallback_level_is_used_and_recorded(db_url, tmp_path, pki_server) -> None:
     c = make_container(db_url, tmp_path / "var", {"fallback_level": "B-B"})
     try:
