@@ -15,6 +15,8 @@ from .problems import Problem, problem
 from .xml import BpmnDocument, line_of
 
 _ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+_BPMN_QNAME = re.compile(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}")
+_SPIFF_QNAME = re.compile(r"\{http://spiffworkflow\.org/bpmn/schema/1\.0/core\}")
 
 # message prefix -> (code, Vietnamese explanation, English explanation)
 _KNOWN = [
@@ -45,13 +47,21 @@ _KNOWN = [
      "a called process was not found"),
     ("is not executable", "process_not_executable", "process được gọi không chạy được (isExecutable=\"false\")",
      "a called process is not executable (isExecutable=\"false\")"),
+    ("Element '", "bpmn_schema_invalid", "tệp không đúng lược đồ BPMN 2.0 (XSD)",
+     "the file does not follow the BPMN 2.0 schema (XSD)"),
     ("There is no support implemented for this task type", "unsupported_element",
      "loại tác vụ này không được hỗ trợ", "this task type is not supported"),
 ]
 
 
 def _clean(message: str) -> str:
-    return _ELEMENT_REPR.sub(lambda m: f"<{m.group(1)}>", message).strip()
+    message = _ELEMENT_REPR.sub(lambda m: f"<{m.group(1)}>", message)
+    message = _SPIFF_QNAME.sub("spiffworkflow:", _BPMN_QNAME.sub("bpmn:", message))
+    return message.strip()
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def translate(exc: ValidationException, documents: list[BpmnDocument],
@@ -73,6 +83,7 @@ def translate(exc: ValidationException, documents: list[BpmnDocument],
             code, vi, en = known_code, known_vi, known_en
             break
     tag = getattr(exc, "tag", "") or ""
-    where = f" {tag} '{element_id}'" if element_id else ""
-    return problem(code, f"{vi.capitalize()}{where} ({original}).", f"{en.capitalize()}{where} ({original}).",
+    where = f"{tag} '{element_id}': " if element_id else ""
+    return problem(code, f"{where}{vi if where else _sentence(vi)} ({original}).",
+                   f"{where}{en if where else _sentence(en)} ({original}).",
                    file=file, line=int(line) if line else None, element_id=element_id)
