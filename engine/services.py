@@ -17,6 +17,7 @@ class OperatorContext(Protocol):
     case_id: int
     task_bpmn_id: str
     data: dict[str, Any]
+    session: Any  # the step's SQLAlchemy session, for application tables written in the same transaction
 
     def put_document(self, content: bytes, name: str, media_type: str, role: str = "result") -> str: ...
 

@@ -38,8 +38,9 @@ def test_migrations_agree_with_the_models(db_url):
     """``db_url`` is a database built by running the Alembic history (SQLite or PostgreSQL)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    from app.schema import metadata
     from sqlalchemy import create_engine
+
+    from app.schema import metadata
 
     eng = create_engine(db_url)
     with eng.connect() as conn:

@@ -9,7 +9,6 @@ case row carries a version counter, so two steps racing on one case cannot both 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +27,10 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..clock import utcnow
 from ..errors import EngineError, ScriptBlocked
-from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job, Outbox
+from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job
 from ..services import OperatorError, ServiceRegistry
 from .history import prune_into_history
+from .outputs import enqueue, store_document
 from .state import dump_state, load_state
 
 MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
@@ -57,12 +57,7 @@ class StepContext:
         return self.case.id
 
     def put_document(self, content: bytes, name: str, media_type: str, role: str = "result") -> str:
-        digest = hashlib.sha256(content).hexdigest()
-        if self.session.get(Document, digest) is None:
-            self.session.add(Document(sha256=digest, media_type=media_type, size=len(content), content=content))
-        self.session.add(CaseDocument(case_id=self.case.id, sha256=digest, name=name, role=role))
-        self.session.flush()
-        return digest
+        return store_document(self.session, self.case.id, content, name, media_type, role)
 
     def get_document(self, sha256: str) -> bytes:
         doc = self.session.get(Document, sha256)
@@ -79,13 +74,7 @@ class StepContext:
         audit.append(self.session, self.case, kind, self.actor, payload)
 
     def enqueue(self, channel: str, kind: str, payload: dict[str, Any], body: bytes | None = None) -> int:
-        row = Outbox(case_id=self.case.id, channel=channel, kind=kind, payload=_jsonable(payload), body=body,
-                     sha256=hashlib.sha256(body).hexdigest() if body is not None else "")
-        self.session.add(row)
-        self.session.flush()
-        audit.append(self.session, self.case, "outbound_queued", self.actor,
-                     {"channel": channel, "kind": kind, "outbox": row.id, "sha256": row.sha256})
-        return row.id
+        return enqueue(self.session, self.case, self.actor, channel, kind, payload, body).id
 
 
 class ServiceFailure(Exception):
@@ -230,6 +219,8 @@ class CaseStep:
                     .order_by(InboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
                 if msg is None or (msg.expires_at is not None and _aware(msg.expires_at) < utcnow()):
                     continue
+                if getattr(definition, "message_var", None) is None and isinstance(msg.payload, dict):
+                    task.data.update(msg.payload)  # no messageVariable: the payload joins the case data
                 event = BpmnEvent(definition, payload=dict(msg.payload),
                                   correlations=dict(self.workflow.correlations))
                 self.workflow.send_event(event)
@@ -255,19 +246,16 @@ class CaseStep:
         case.data = _jsonable(ready_data)
         case.updated_at = utcnow()
         has_incident = bool(wf.get_tasks(state=TaskState.ERROR))
+        if not has_incident:
+            self.session.execute(update(Incident).where(Incident.case_id == case.id, Incident.status == "open")
+                                 .values(status="resolved", resolved_at=utcnow()))
         if wf.is_completed():
             if case.status != "completed":
                 case.status = "completed"
                 case.completed_at = utcnow()
                 audit.append(self.session, case, "case_completed", self.actor, {})
-        elif has_incident:
-            case.status = "incident"
         else:
-            case.status = "waiting"
-            if not has_incident:
-                self.session.execute(update(Incident).where(Incident.case_id == case.id,
-                                                            Incident.status == "open")
-                                     .values(status="resolved", resolved_at=utcnow()))
+            case.status = "incident" if has_incident else "waiting"
 
     def _guard_depth(self) -> None:
         for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
@@ -292,7 +280,11 @@ class CaseStep:
             lane = getattr(task.task_spec, "lane", None)
             mapping = self.lanes.get(lane or "", {}) if lane else {}
             role = mapping.get("role")
-            unit = mapping.get("unit") or (self.case.org_unit if role not in (None, "applicant") else None)
+            unit = mapping.get("unit")
+            if not unit and mapping.get("unit_from"):  # the unit is chosen in the case (e.g. assigned_unit)
+                unit = task.data.get(mapping["unit_from"]) or None
+            if not unit and role not in (None, "applicant"):
+                unit = self.case.org_unit
             props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
             assignee = self.case.started_by if role == "applicant" else None
             self.session.add(HumanTask(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from engine import SYSTEM, Actor, OperatorError
 
 MODELS = Path(__file__).resolve().parents[1] / "fixtures" / "models"

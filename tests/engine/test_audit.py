@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from engine.models import AuditEvent
 from sqlalchemy import delete, select, update
+
+from engine.models import AuditEvent
 
 from .test_cases import only_task
 

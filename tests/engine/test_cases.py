@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from engine import Conflict, InvalidData, NotFound, PermissionDenied
 from sqlalchemy import func, select
+
+from engine import Conflict, InvalidData, NotFound, PermissionDenied
 
 from .conftest import MODELS, deploy
 

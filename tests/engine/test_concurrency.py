@@ -7,9 +7,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
+
 from engine import Conflict, ProcessEngine, clock
 from engine.models import AuditEvent, Job
-from sqlalchemy import func, select
 
 from .conftest import MODELS, deploy
 from .test_cases import only_task
