@@ -73,8 +73,18 @@ class Autopilot:
         self.made: dict[tuple[str, str | None], Actor] = {}
 
     def person(self, role: str, unit: str | None) -> Actor:
+        """An existing account holding ``role`` in ``unit`` (the demo's people), else a sample one."""
         key = (role, unit)
         if key not in self.made:
+            from .accounts.models import UserRole
+
+            with self.c.sessions() as s:
+                q = select(UserRole.user_id).where(UserRole.role == role)
+                q = q.where(UserRole.unit == unit) if unit else q.where(UserRole.unit.is_(None))
+                existing = s.scalars(q.order_by(UserRole.user_id).limit(1)).first()
+            if existing is not None:
+                self.made[key] = self.c.accounts.actor(existing)
+                return self.made[key]
             login = f"mau.{role}.{(unit or 'chung').lower()}"
             if not self.c.accounts.exists(login):
                 self.c.accounts.create_user(login, SAMPLE_PASSWORD, [(role, unit)], full_name=f"{role}@{unit or '-'}")
@@ -124,7 +134,7 @@ class Autopilot:
             if ran:
                 self.say(f"[worker] {ran} việc đến hạn đã chạy")
             return bool(ran)
-        payload = {"paid": True, "amount_vnd": 0, "reference": f"DEMO-{case_id}"}
+        payload = {"paid": True, "case_id": case_id, "reference": f"DEMO-{case_id}"}
         out = self.c.engine.send_message(waiting.message_name, str(case_id), payload)
         self.say(f"[hệ thống] thông điệp '{waiting.message_name}' → {out['status']}")
         return out["status"] == "delivered"

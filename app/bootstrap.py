@@ -21,6 +21,8 @@ DEMO_USERS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ("sinhvien", "Trần Thị Lan (sinh viên)", [("applicant", None)]),
     ("chuyenvien.pdt", "Lê Minh Tâm (chuyên viên Phòng Đào tạo)", [("clerk", "PDT")]),
     ("lanhdao", "Phạm Quốc Hùng (Phó Hiệu trưởng)", [("leader", "BGH")]),
+    ("truongphong.pdt", "Nguyễn Hoàng Phúc (Trưởng phòng Đào tạo)", [("leader", "PDT")]),
+    ("ketoan", "Huỳnh Thị Mai (kế toán, Phòng Kế hoạch - Tài chính)", [("clerk", "PKHTC")]),
     ("vanthu", "Võ Thị Hạnh (văn thư)", [("clerk", "PHCTH")]),
     ("kiemtoan", "Đỗ Văn Kiểm (kiểm toán nội bộ)", [("auditor", None)]),
     ("coquan.ngoai", "Cơ quan ngoài (trục liên thông)", [("agency", None)]),

@@ -32,6 +32,10 @@ _register_commands()
 
 def main() -> None:
     """Console-script entry point; turns expected errors into a one-line reason and exit 1."""
+    import logging
+
+    # Libraries chat at INFO/WARNING about things the commands already report in their own words.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     cli.main(prog_name="quytrinh", standalone_mode=True)
 
 

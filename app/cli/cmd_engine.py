@@ -41,6 +41,10 @@ def init(demo: bool) -> None:
             created = sum(1 for _, was_new, _ in results if was_new)
             click.echo(f"{len(results)} quy trình ({created} mới) / procedures ({created} new)")
             made = create_demo_users(c)
+            from ..keystore import create_demo_keys
+
+            create_demo_keys(c)
+            click.echo("Khoá ký số mẫu (DEMO) đã tạo / demo signing keys ready")
             from ..bootstrap import DEMO_USERS
 
             click.echo(f"Tài khoản mẫu / demo accounts (mật khẩu / password: {DEMO_PASSWORD}):")
