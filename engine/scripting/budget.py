@@ -30,7 +30,8 @@ class SandboxLimits:
     """Bounds for one script or expression run. Procedures need far less than this."""
 
     time_limit_s: float = 1.0
-    #: Longest string/list/tuple a single operation may build.
+    #: Longest string/list/tuple a single operation may build, and most elements reachable from one
+    #: value counting shared references (what printing, hashing or comparing it would walk).
     max_sequence_length: int = 1_000_000
     #: Largest integer (in bits) an arithmetic operation may build.
     max_int_bits: int = 100_000

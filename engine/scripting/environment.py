@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from . import violations
 from .budget import SandboxLimits, running
 from .compiler import compile_source
-from .guards import build_builtins
+from .guards import build_builtins, weigh
 from .violations import SandboxViolation, to_script_blocked
 
 ServiceCaller = Callable[[str, dict, dict], Any]
@@ -54,6 +54,11 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
                 context.pop(key, None)
             for key in [k for k, v in context.items() if callable(v)]:
                 context.pop(key)
+        with running(self.limits):
+            try:
+                weigh(context)
+            except SandboxViolation as stop:
+                raise to_script_blocked(stop.violation, source=script) from None
         ensure_json_data(context, source=script)
         return True
 

@@ -73,6 +73,7 @@ def _precheck(op: str, a: Any, b: Any) -> None:
     elif op == "<<" and _is_int(a) and _is_int(b) and a != 0:
         _check_bits("a << b", a.bit_length() + max(b, 0))
     elif op == "%" and isinstance(a, (str, bytes)):
+        weigh(b)
         pattern = a if isinstance(a, str) else a.decode("latin-1")
         for width, precision in _PERCENT_FIELD.findall(pattern):
             for number in (width, precision):
@@ -82,16 +83,56 @@ def _precheck(op: str, a: Any, b: Any) -> None:
                     _check_length("% width", int(number))
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _weight(value: Any, limit: int, memo: dict[int, int]) -> int:
+    """Elements reachable from ``value`` counting shared references every time (what repr, hash,
+    == and json.dumps walk), computed once per distinct container so the count itself stays cheap."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    memo[key] = 0  # a cycle counts once
+    total = len(value)
+    children = value.values() if isinstance(value, dict) else value
+    for child in children:
+        if isinstance(child, _CONTAINERS):
+            total += _weight(child, limit, memo)
+            if total > limit:
+                break
+    memo[key] = total
+    return total
+
+
+def weigh(value: Any) -> Any:
+    """Refuse containers whose walk would be huge; return ``value`` unchanged otherwise.
+
+    ``t = (t, t)`` twenty times is tiny in memory but makes ``hash(t)``, ``str(t)``, ``t == u`` or the
+    JSON dump of the task data run for minutes inside C, where no tick can stop them. Applied to
+    container displays and comprehensions, comparison operands, f-string values, ``%`` arguments,
+    the counting constructors and the task data after a script.
+    """
+    if isinstance(value, _CONTAINERS):
+        limit = current().limits.max_sequence_length
+        try:
+            total = _weight(value, limit, {})
+        except RecursionError:
+            total = limit + 1
+        if total > limit:
+            _fail(violations.too_large("nested value (elements reachable)", total, limit))
+    return value
+
+
 def guarded_binop(op: str, a: Any, b: Any) -> Any:
     """``a <op> b`` for the operators that can build huge values in one step."""
     _precheck(op, a, b)
-    return _charge(_BINARY[op](a, b))
+    return weigh(_charge(_BINARY[op](a, b)))
 
 
 def guarded_inplacevar(op: str, a: Any, b: Any) -> Any:
     """``a <op>= b`` (RestrictedPython rewrites augmented assignment to names into this)."""
     _precheck(op[:-1], a, b)
-    return _charge(_INPLACE[op](a, b))
+    return weigh(_charge(_INPLACE[op](a, b)))
 
 
 def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
@@ -166,7 +207,9 @@ class _Charged:
         self._real = real
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return _charge(self._real(*args, **kwargs))
+        for argument in args:
+            weigh(argument)
+        return weigh(_charge(self._real(*args, **kwargs)))
 
     def __instancecheck__(self, instance: Any) -> bool:
         return isinstance(instance, self._real)  # type: ignore[arg-type]
@@ -221,6 +264,7 @@ GUARDS: dict[str, Any] = {
     "_binop_": guarded_binop,
     "_apply_": _apply,
     "_tick_": tick,
+    "_weigh_": weigh,
 }
 
 

@@ -10,6 +10,8 @@ item and iteration access) this policy:
 - refuses ``.format``/``.format_map`` (a format string can walk ``{0.__class__...}``) already at
   compile time, so deploy-time checks catch it; the run-time guard stays as a second line;
 - routes ``+ * ** << %`` through ``_binop_`` so one operation cannot build a gigantic value;
+- weighs container displays, comprehensions, comparison operands and f-string values
+  (``_weigh_``) so shared references cannot make hashing, comparing or printing run for minutes;
 - refuses f-string format specs that are dynamic or ask for huge widths;
 - inserts ``_tick_()`` at the top of loop, function, lambda, ``except`` and ``finally`` bodies (see
   ``budget.py`` for why this rather than ``sys.settrace``).
@@ -32,6 +34,12 @@ FORBIDDEN_CALLS = frozenset({
 
 _GUARDED_BINOPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 _BIG_WIDTH = re.compile(r"\d{5,}")
+
+
+def _weighed(node: ast.expr) -> ast.expr:
+    call = ast.Call(func=ast.Name("_weigh_", ast.Load()), args=[node], keywords=[])
+    copy_locations(call, node)
+    return call
 
 
 def _tick_statement(at: ast.AST) -> ast.stmt:
@@ -85,7 +93,43 @@ class ProcedureScriptPolicy(RestrictingNodeTransformer):
                     self.error(node, "A dynamic f-string format spec is not allowed.")
                 elif _BIG_WIDTH.search(str(part.value)):
                     self.error(node, "An f-string format spec with a huge width is not allowed.")
-        return super().visit_FormattedValue(node)
+        node = super().visit_FormattedValue(node)
+        node.value = _weighed(node.value)
+        return node
+
+    # -- weight guards (see guards.weigh) ------------------------------------------------------------
+    def _weigh_display(self, node: ast.expr, visit) -> ast.expr:
+        node = visit(node)
+        if isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            return _weighed(node)
+        return node  # a tuple or list on the left of an assignment is a target, not a value
+
+    def visit_List(self, node: ast.List):
+        return self._weigh_display(node, super().visit_List)
+
+    def visit_Tuple(self, node: ast.Tuple):
+        return self._weigh_display(node, super().visit_Tuple)
+
+    def visit_Set(self, node: ast.Set):
+        return self._weigh_display(node, super().visit_Set)
+
+    def visit_Dict(self, node: ast.Dict):
+        return self._weigh_display(node, super().visit_Dict)
+
+    def visit_ListComp(self, node: ast.ListComp):
+        return self._weigh_display(node, super().visit_ListComp)
+
+    def visit_SetComp(self, node: ast.SetComp):
+        return self._weigh_display(node, super().visit_SetComp)
+
+    def visit_DictComp(self, node: ast.DictComp):
+        return self._weigh_display(node, super().visit_DictComp)
+
+    def visit_Compare(self, node: ast.Compare):
+        node = super().visit_Compare(node)
+        node.left = _weighed(node.left)
+        node.comparators = [_weighed(c) for c in node.comparators]
+        return node
 
     # -- size guards ------------------------------------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp):

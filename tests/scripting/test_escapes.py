@@ -53,6 +53,15 @@ HOSTILE_SCRIPTS = [
     ("endless_recursion_with_loops", "def f():\n    while True:\n        try:\n            f()\n        except:\n"
                                      "            pass\nf()", "script_timeout"),
     ("swallowed_refusal", "try:\n    s = 'x' * 10**10\nexcept:\n    s = 'caught'", "script_too_large"),
+    # shared references: tiny in memory, but hashing/printing/dumping them walks 2**n elements in C
+    ("shared_reference_tuple", "t = ()\nfor i in range(40):\n    t = (t, t)\nh = hash(t)", "script_too_large"),
+    ("shared_reference_print", "t = []\nfor i in range(40):\n    t.append(t[:] or [0])\n    t = [t, t]",
+     "script_too_large"),
+    ("shared_reference_in_data", "x = [0] * 1000\ny = [x] * 1000", "script_too_large"),
+    ("shared_reference_compare", "x = [0] * 1000\ny = []\nfor i in range(1000):\n    y.append(x)\n"
+                                 "same = y == y[:]", "script_too_large"),
+    ("shared_reference_left_in_data", "x = [0] * 1000\ny = []\nfor i in range(1000):\n    y.append(x)",
+     "script_too_large"),
     ("non_json_data", "d = datetime.now()", "script_data_not_json"),
     ("nan_in_data", "d = float('nan')", "script_data_not_json"),
 ]
