@@ -3,9 +3,9 @@
 Why not ``sys.settrace``: when a trace function raises, CPython switches tracing off for the whole
 thread, so ``while True: try: <endless loop> except: pass`` would catch the first stop and then spin
 untraced forever. Why not ``SIGALRM``: it only works in the main thread, and the engine runs in Flask
-threads and gunicorn workers. Instead the policy inserts ``_tick_()`` at the top of every loop body,
-function and lambda body, ``except`` handler and ``finally`` block, and every guarded iteration ticks
-too. Once the budget is spent every later tick raises again, so no handler can keep the script alive.
+threads and gunicorn workers. Instead the policy inserts ``_tick_()`` at the top of every ``while``
+body, function and lambda body, ``except`` handler and ``finally`` block, and every guarded iteration
+(``for`` loops, comprehensions, unpacking) ticks per item. Once the budget is spent every later tick raises again, so no handler can keep the script alive.
 The state lives in a thread-local, so concurrent runs in different threads do not interfere.
 
 ``tick`` makes no Python-level call of its own (only attribute access and ``perf_counter``): a script

@@ -123,14 +123,21 @@ def weigh(value: Any) -> Any:
     return value
 
 
+_NUMBERS = frozenset({int, float})
+
+
 def guarded_binop(op: str, a: Any, b: Any) -> Any:
     """``a <op> b`` for the operators that can build huge values in one step."""
+    if op in ("+", "%") and type(a) in _NUMBERS and type(b) in _NUMBERS:
+        return _BINARY[op](a, b)  # the common case in loops; numbers cannot blow up through + or %
     _precheck(op, a, b)
     return weigh(_charge(_BINARY[op](a, b)))
 
 
 def guarded_inplacevar(op: str, a: Any, b: Any) -> Any:
     """``a <op>= b`` (RestrictedPython rewrites augmented assignment to names into this)."""
+    if op in ("+=", "-=") and type(a) in _NUMBERS and type(b) in _NUMBERS:
+        return _INPLACE[op](a, b)
     _precheck(op[:-1], a, b)
     return weigh(_charge(_INPLACE[op](a, b)))
 

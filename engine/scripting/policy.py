@@ -13,8 +13,9 @@ item and iteration access) this policy:
 - weighs container displays, comprehensions, comparison operands and f-string values
   (``_weigh_``) so shared references cannot make hashing, comparing or printing run for minutes;
 - refuses f-string format specs that are dynamic or ask for huge widths;
-- inserts ``_tick_()`` at the top of loop, function, lambda, ``except`` and ``finally`` bodies (see
-  ``budget.py`` for why this rather than ``sys.settrace``).
+- inserts ``_tick_()`` at the top of ``while``, function, lambda, ``except`` and ``finally`` bodies
+  (``for`` loops and comprehensions tick through ``_getiter_``); see ``budget.py`` for why this
+  rather than ``sys.settrace``.
 """
 
 from __future__ import annotations
@@ -145,11 +146,6 @@ class ProcedureScriptPolicy(RestrictingNodeTransformer):
     # -- ticks ------------------------------------------------------------------------------------
     def visit_While(self, node: ast.While):
         node = super().visit_While(node)
-        node.body.insert(0, _tick_statement(node))
-        return node
-
-    def visit_For(self, node: ast.For):
-        node = super().visit_For(node)
         node.body.insert(0, _tick_statement(node))
         return node
 
