@@ -157,13 +157,31 @@ def test_lane_without_role_is_refused():
     ("value=\"'applicant'\"", "value=\"open('/etc/passwd').read()\"", "notify_applicant"),
     ("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">P5D",
      "<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">'{0.__class__}'.format(1)", "reminder"),
+    ('<bpmn:userTask id="review" name="Kiểm tra hồ sơ">\n      <bpmn:extensionElements>',
+     '<bpmn:userTask id="review" name="Kiểm tra hồ sơ">\n      <bpmn:extensionElements>'
+     "<spiffworkflow:preScript>import subprocess</spiffworkflow:preScript>", "review"),
+    ('<bpmn:userTask id="review" name="Kiểm tra hồ sơ">\n      <bpmn:extensionElements>',
+     '<bpmn:userTask id="review" name="Kiểm tra hồ sơ">\n      <bpmn:extensionElements>'
+     "<spiffworkflow:postScript>x = [c for c in ().__class__.__mro__]</spiffworkflow:postScript>", "review"),
 ])
 def test_unsafe_code_anywhere_is_refused_at_deploy(old, new, element_id):
     hostile = document().replace(old, new)
     assert hostile != document()
     error = _refusal(package(bpmn=hostile), known_operators={"notify"})
     assert [(p.code, p.element_id) for p in error.details] == [("unsafe_script", element_id)]
-    assert error.details[0].line == hostile[:hostile.index(new)].count("\n") + 1
+    assert error.details[0].line == hostile[:hostile.index(new) + len(new)].count("\n") + 1
+
+
+def test_unsafe_correlation_expression_is_refused():
+    extra = """  <bpmn:message id="paid" name="payment_confirmed"/>
+  <bpmn:correlationProperty id="case_key" name="case_key">
+    <bpmn:correlationPropertyRetrievalExpression messageRef="paid">
+      <bpmn:formalExpression>open('/etc/shadow').read()</bpmn:formalExpression>
+    </bpmn:correlationPropertyRetrievalExpression>
+  </bpmn:correlationProperty>
+"""
+    error = _refusal({"m.bpmn": document(simple_process("m"), root_extra=extra).encode()})
+    assert [(p.code, p.element_id) for p in error.details] == [("unsafe_script", "case_key")]
 
 
 def test_unsafe_script_task_points_at_the_line_inside_the_script():
