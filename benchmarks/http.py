@@ -42,6 +42,7 @@ from app.config import load_settings  # noqa: E402
 from app.container import Container  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from engine import SYSTEM  # noqa: E402
+from engine.modeling import LoadedModel, load_model, read_package  # noqa: E402
 
 TARGET_PER_SECOND = 300
 TARGET_P95_MS = 50.0
@@ -79,29 +80,8 @@ def package() -> dict[str, bytes]:
             "forms/review.json": json.dumps(REVIEW_FORM).encode(), "forms/start.json": json.dumps(START_FORM).encode()}
 
 
-def load_bench_model(known: set[str]):  # type: ignore[no-untyped-def]
-    try:
-        from engine.modeling import load_model, read_package
-    except ImportError:  # the model loader has not landed: parse with SpiffWorkflow directly
-        return _parsed_model()
+def load_bench_model(known: set[str]) -> LoadedModel:
     return load_model(read_package(package()), known_operators=known)
-
-
-def _parsed_model():  # type: ignore[no-untyped-def]
-    import hashlib
-    from types import SimpleNamespace
-
-    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_str(BPMN.encode())
-    files = package()
-    return SimpleNamespace(
-        code="BENCH", content_hash=hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(files.items()))).hexdigest(),
-        settings=SETTINGS, files=files, process_id="bench_request", spec=parser.get_spec("bench_request"),
-        subprocess_specs=parser.get_subprocess_specs("bench_request"),
-        forms={"start": START_FORM, "review.json": REVIEW_FORM, "review": REVIEW_FORM},
-        lanes=SETTINGS["lanes"], description="", warnings=[])
 
 
 def prepare(database_url: str, cases: int) -> tuple[str, list[str]]:

@@ -3,10 +3,10 @@ JSON Schema forms): the applicant asks, a clerk of unit PDT reviews, the applica
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any
+
+from engine.modeling import load_model, read_package
 
 CODE = "DEMO"
 PROCESS_ID = "demo_request"
@@ -129,44 +129,6 @@ def package_files(bpmn: str = BPMN) -> dict[str, bytes]:
     }
 
 
-@dataclass
-class ParsedModel:
-    """What ``ProcessEngine.deploy`` reads from a model, built straight with SpiffWorkflow's parser."""
-
-    code: str
-    content_hash: str
-    settings: dict[str, Any]
-    files: dict[str, bytes]
-    process_id: str
-    spec: Any
-    subprocess_specs: dict[str, Any]
-    forms: dict[str, Any]
-    lanes: dict[str, Any]
-    description: str
-    warnings: list[Any] = field(default_factory=list)
-
-
 def build_model(files: dict[str, bytes] | None = None, known_operators: set[str] | None = None) -> Any:
-    """Load the package with ``engine.modeling`` when it is there, else parse it directly."""
-    files = files or package_files()
-    try:
-        from engine.modeling import load_model, read_package
-    except ImportError:
-        return _parse(files)
-    return load_model(read_package(files), known_operators=known_operators)
-
-
-def _parse(files: dict[str, bytes]) -> ParsedModel:
-    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_str(files[f"{CODE}.bpmn"])
-    forms: dict[str, Any] = {}
-    for path, content in files.items():
-        if path.startswith("forms/"):
-            name = path.removeprefix("forms/")
-            forms[name] = forms[name.removesuffix(".json")] = json.loads(content)
-    digest = hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(files.items()))).hexdigest()
-    return ParsedModel(CODE, digest, dict(SETTINGS), files, PROCESS_ID, parser.get_spec(PROCESS_ID),
-                       parser.get_subprocess_specs(PROCESS_ID), forms, dict(SETTINGS["lanes"]),
-                       files["description.md"].decode("utf-8"))
+    """The package loaded and validated by ``engine.modeling``, as an upload would be."""
+    return load_model(read_package(files or package_files()), known_operators=known_operators)

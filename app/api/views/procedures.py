@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from engine import Actor
+from engine.modeling import load_model, read_package
 
 from ..errors import ApiError
 from ..routing import container, endpoint
@@ -53,8 +54,6 @@ def deploy_procedure(actor: Actor) -> tuple[dict[str, Any], int]:
     model gives 422 with ``details`` listing each problem (file, line, element_id, message).
     """
     files = _uploaded_files()
-    from engine.modeling import load_model, read_package  # the model checker is loaded on first upload
-
     package = read_package(files)
     model = load_model(package, known_operators=container().registry.names())
     result = container().engine.deploy(model, actor)
