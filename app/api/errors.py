@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import EngineError, ModelRejected
 
 from ..accounts import AccountError
+from .messages_vi import translate_messages
 
 log = logging.getLogger("quytrinh.api")
 
@@ -88,7 +89,7 @@ def _account_error(exc: AccountError) -> Response:
 
 def _validation_error(exc: ValidationError) -> Response:
     code, vi, en = HTTP_ERRORS[422]
-    return _reply(422, error_body(code, vi, en, exc.messages))
+    return _reply(422, error_body(code, vi, en, translate_messages(exc.messages)))
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -81,7 +81,9 @@ def test_login_body_is_validated_field_by_field(client):
     assert response.status_code == 422
     details = response.json["details"]
     assert set(details) == {"username", "password", "is_admin"}
-    assert details["is_admin"] == ["Unknown field."]
+    assert details["is_admin"] == ["Trường không được phép / Unknown field."]
+    assert details["password"] == ["Bắt buộc / Missing data for required field."]
+    assert details["username"] == ["Độ dài phải từ 1 đến 128 / Length must be between 1 and 128."]
 
 
 def test_session_cookie_needs_csrf_header_for_changes_and_dies_at_logout(client, make_user, deployed):

@@ -81,7 +81,8 @@ def test_unknown_fields_and_wrong_types_in_bodies_are_refused(client, make_user,
     response = client.post(f"{API_PREFIX}/cases", headers=bearer(token),
                            json={**START, "status": "completed", "started_by": "admin"})
     assert response.status_code == 422
-    assert response.json["details"] == {"status": ["Unknown field."], "started_by": ["Unknown field."]}
+    unknown = ["Trường không được phép / Unknown field."]
+    assert response.json["details"] == {"status": unknown, "started_by": unknown}
     wrong = client.post(f"{API_PREFIX}/cases", headers=bearer(token), json={"procedure": 13, "data": "text"})
     assert wrong.status_code == 422 and set(wrong.json["details"]) == {"procedure", "data"}
     assert container.engine.cases(SYSTEM).total == 0
@@ -171,6 +172,7 @@ def test_lists_are_paginated_and_page_parameters_checked(client, make_user, depl
         bad = client.get(f"{API_PREFIX}/cases?{query}", headers=bearer(token))
         assert bad.status_code == 422, query
         assert bad.json["code"] == "validation_error"
+        assert all(" / " in m for messages in bad.json["details"].values() for m in messages)  # vi / en
     audit = client.get(f"{API_PREFIX}/cases/{ids[0]}/audit?per_page=1", headers=bearer(token)).json
     assert len(audit["items"]) == 1 and audit["total"] >= 1
     procs = client.get(f"{API_PREFIX}/procedures?per_page=1&page=2", headers=bearer(token)).json
