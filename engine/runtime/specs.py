@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ..errors import NotFound
 from ..models import ProcessVersion
@@ -20,7 +20,10 @@ _cache: dict[str, tuple[BpmnProcessSpec, dict]] = {}
 
 
 def spec_for(session: Session, version_id: int) -> tuple[BpmnProcessSpec, dict, ProcessVersion]:
-    version = session.get(ProcessVersion, version_id)
+    # The spec and file columns are the big JSON documents of a version; a step needs neither once
+    # the spec is cached, so they are loaded only on a cache miss (or when someone reads them).
+    version = session.get(ProcessVersion, version_id, options=[defer(ProcessVersion.spec),
+                                                               defer(ProcessVersion.files)])
     if version is None:
         raise NotFound(f"Không tìm thấy phiên bản quy trình {version_id}",
                        f"Process version {version_id} not found")

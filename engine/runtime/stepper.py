@@ -103,6 +103,12 @@ class CaseStep:
         workflow.script_engine = engine
         self.workflow = workflow
         self._current: Task | None = None
+        # What the last save left in the database, so save() skips the statements that cannot change
+        # anything: pending timer/receive jobs exist only if the restored state waited on an event,
+        # open incidents only if the case was in "incident" or this step records one.
+        self._had_catches = bool(self.waiting_catches())
+        self._status_before = case.status
+        self._recorded_incident = False
 
     # -- service tasks -----------------------------------------------------------------------
     def _call_service(self, operation_name: str, params: dict, task_data: dict) -> Any:
@@ -137,6 +143,7 @@ class CaseStep:
             self._record_failure(exc)
 
     def _record_failure(self, exc: Exception) -> None:
+        self._recorded_incident = True
         failed = self.workflow.get_tasks(state=TaskState.ERROR)
         task = failed[0] if failed else self._current
         bpmn_id = task.task_spec.bpmn_id if task is not None else "?"
@@ -237,16 +244,18 @@ class CaseStep:
     def save(self) -> None:
         wf = self.workflow
         self._guard_depth()
-        self._sync_human_tasks()
-        self._sync_timer_jobs()
         ready_data = _latest_data(wf)
         case = self.case
         prune_into_history(self.session, case, wf)  # executed history out of the state
         case.state = dump_state(wf)
         case.data = _jsonable(ready_data)
         case.updated_at = utcnow()
+        # after the state is set: the projections' queries autoflush it with the step's audit
+        # changes in one UPDATE of the case row
+        self._sync_human_tasks()
+        self._sync_timer_jobs()
         has_incident = bool(wf.get_tasks(state=TaskState.ERROR))
-        if not has_incident:
+        if not has_incident and (self._status_before == "incident" or self._recorded_incident):
             self.session.execute(update(Incident).where(Incident.case_id == case.id, Incident.status == "open")
                                  .values(status="resolved", resolved_at=utcnow()))
         if wf.is_completed():
@@ -294,10 +303,13 @@ class CaseStep:
                 kind=props.get("taskKind", "form"), status="ready", assignee=assignee))
 
     def _sync_timer_jobs(self) -> None:
+        catches = self.waiting_catches()
+        if not catches and not self._had_catches:
+            return
         self.session.execute(update(Job).where(Job.case_id == self.case.id, Job.kind.in_(("timer", "receive")),
                                                Job.status == "pending").values(status="superseded"))
         keys = sorted({str(self.case.id)} | _correlation_values(self.workflow.correlations))
-        for task in self.waiting_catches():
+        for task in catches:
             definition = task.task_spec.event_definition
             if isinstance(definition, TimerEventDefinition):
                 due = _timer_due(task) or utcnow()
