@@ -100,6 +100,8 @@ def endpoint(rule: str, method: str = "GET", *, tag: str, body: type[Schema] | N
 
         @wraps(fn)
         def view(**url_args: Any) -> Response | tuple[Response, int]:
+            if any(isinstance(v, str) and "\x00" in v for v in url_args.values()):
+                raise ApiError(404, "not_found", "Không tìm thấy địa chỉ yêu cầu", "No such resource")
             kwargs = dict(url_args)
             if not meta.public:
                 actor = current_auth().actor
@@ -110,7 +112,7 @@ def endpoint(rule: str, method: str = "GET", *, tag: str, body: type[Schema] | N
             if meta.body is not None:
                 kwargs["body"] = meta.body.load(read_json_body())
             if meta.query is not None:
-                kwargs["query"] = meta.query.load(request.args.to_dict(flat=True))
+                kwargs["query"] = meta.query.load(_without_nul(request.args.to_dict(flat=True)))
             result = fn(**kwargs)
             code = meta.status
             if isinstance(result, tuple):
@@ -164,7 +166,26 @@ def read_json_body() -> Any:
                        "The request body must be JSON (Content-Type: application/json)",
                        {"content_type": request.content_type})
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", "Nội dung JSON không đọc được", "The body is not valid JSON",
                        {"error": str(exc)[:200]}) from None
+    return _without_nul(document)
+
+
+def _without_nul(value: Any) -> Any:
+    """Refuse the NUL character anywhere in input: PostgreSQL cannot store it in text or JSON columns,
+    so it would otherwise surface as a database error (500) far from the request that carried it."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ApiError(422, "nul_character", "Dữ liệu không được chứa ký tự NUL (\\u0000)",
+                               "Input must not contain the NUL character (\\u0000)")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value

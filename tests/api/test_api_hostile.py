@@ -101,3 +101,18 @@ def test_upload_refused_for_non_owners_and_without_a_file(client, make_user, tok
     _assert_error_shape(empty, 422, "no_file")
     as_json = client.post(f"{API_PREFIX}/procedures", json={"file": "x"}, headers=bearer(owner))
     _assert_error_shape(as_json, 415, "unsupported_media_type")
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(client, token, deployed, container):
+    # PostgreSQL cannot store U+0000 in text or JSON: refused up front on every database.
+    body = client.post(f"{API_PREFIX}/cases", json={"procedure": "DEMO", "data": {"reason": "abc\u0000def"}},
+                       headers=bearer(token))
+    _assert_error_shape(body, 422, "nul_character")
+    key = client.post(f"{API_PREFIX}/cases", json={"procedure": "DEMO", "data": {"re\u0000ason": "abc"}},
+                      headers=bearer(token))
+    _assert_error_shape(key, 422, "nul_character")
+    login = client.post(f"{API_PREFIX}/auth/login", json={"username": "sv1\u0000", "password": "x" * 8})
+    _assert_error_shape(login, 422, "nul_character")
+    query = client.get(f"{API_PREFIX}/cases?procedure=QT%00", headers=bearer(token))
+    _assert_error_shape(query, 422, "nul_character")
+    assert container.engine.cases(SYSTEM).total == 0
