@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
-from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
-from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
-from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 from signing.trust import TrustEntry, TrustStore
 from signing.validation.policy import AlgorithmTable
+
+if TYPE_CHECKING:
+    from signing.validation.paths import PathCache
 
 # Problems, from the most to the least specific.
 NO_CHAIN = "NO_CHAIN"
@@ -77,27 +78,28 @@ def _weak_certificate(path: list[x509.Certificate], algorithms: AlgorithmTable) 
     return None
 
 
-async def evaluate_chain(cert: x509.Certificate, **kwargs) -> ChainOutcome:
+async def evaluate_chain(cert: x509.Certificate, *, paths: PathCache, **kwargs) -> ChainOutcome:
     """Is ``cert`` trusted at ``moment``? Never raises for chain problems: they are the outcome.
 
     When revocation data is missing under hard-fail, the chain is checked again without it so that
-    a more fundamental problem (expired, revoked, no chain) is reported in its place.
+    a more fundamental problem (expired, revoked, no chain) is reported in its place. The candidate
+    paths are searched once (``paths``) and only re-validated for each of these checks.
     """
-    outcome = await _evaluate_once(cert, **kwargs)
+    outcome = await _evaluate_once(cert, paths, **kwargs)
     if outcome.problem == REVOCATION_UNAVAILABLE and kwargs.get("hard_fail"):
-        relaxed = await _evaluate_once(cert, **{**kwargs, "hard_fail": False})
+        relaxed = await _evaluate_once(cert, paths, **{**kwargs, "hard_fail": False})
         if not relaxed.trusted:
             return relaxed
         outcome.path, outcome.anchor = relaxed.path, relaxed.anchor  # the chain exists; only revinfo lacks
     elif outcome.problem == REVOCATION_UNAVAILABLE:
         # tolerant mode, but the data present is stale/unusable: tolerate it as "unavailable" too
-        bare = await _evaluate_once(cert, **{**kwargs, "revinfo": RevocationMaterial(), "fetch": False})
+        bare = await _evaluate_once(cert, paths, **{**kwargs, "revinfo": RevocationMaterial(), "fetch": False})
         if bare.trusted:
             bare.soft_failures.append(outcome.message)
             return bare
     elif outcome.trusted and not kwargs.get("hard_fail") and not outcome.soft_failures:
         # soft-fail without fetching checks nothing silently: find out, so the report can say so
-        probe = await _evaluate_once(cert, **{**kwargs, "hard_fail": True})
+        probe = await _evaluate_once(cert, paths, **{**kwargs, "hard_fail": True})
         if probe.problem == REVOCATION_UNAVAILABLE:
             outcome.soft_failures.append(probe.message)
     return outcome
@@ -105,6 +107,7 @@ async def evaluate_chain(cert: x509.Certificate, **kwargs) -> ChainOutcome:
 
 async def _evaluate_once(
     cert: x509.Certificate,
+    paths: PathCache,
     *,
     store: TrustStore,
     moment: datetime,
@@ -113,41 +116,30 @@ async def _evaluate_once(
     algorithms: AlgorithmTable,
     hard_fail: bool,
     fetch: bool,
-    fetch_timeout: float,
     extended_key_usage: set[str] | None = None,
 ) -> ChainOutcome:
-    context = ValidationContext(
-        trust_roots=store.anchor_certificates(),
-        other_certs=[*store.helper_certificates(), *embedded_certs],
-        moment=moment,
-        allow_fetching=fetch,
-        fetcher_backend=RequestsFetcherBackend(per_request_timeout=fetch_timeout) if fetch else None,
-        crls=list(revinfo.crls),
-        ocsps=list(revinfo.ocsps),
-        revocation_mode="hard-fail" if hard_fail else "soft-fail",
-        retroactive_revinfo=True,
-        algorithm_usage_policy=AcceptAllAlgorithms(),
-    )
-    validator = CertificateValidator(cert, intermediate_certs=embedded_certs, validation_context=context)
+    check = await paths.validate(cert, pool=embedded_certs, moment=moment, crls=list(revinfo.crls),
+                                 ocsps=list(revinfo.ocsps), hard_fail=hard_fail, fetch=fetch,
+                                 extended_key_usage=extended_key_usage)
     outcome = ChainOutcome(moment=moment, trusted=False)
-    try:
-        path = await validator.async_validate_usage(set(), extended_key_usage=extended_key_usage)
-    except cv_errors.PathBuildingError as exc:
+    exc = check.error
+    if isinstance(exc, cv_errors.PathBuildingError):
         outcome.problem, outcome.message = NO_CHAIN, str(exc)
-    except cv_errors.RevokedError as exc:
+    elif isinstance(exc, cv_errors.RevokedError):
         outcome.problem, outcome.message, outcome.revoked_at = REVOKED, str(exc), exc.revocation_dt
-    except cv_errors.InsufficientRevinfoError as exc:
+    elif isinstance(exc, cv_errors.InsufficientRevinfoError):
         outcome.problem, outcome.message = REVOCATION_UNAVAILABLE, str(exc)
-    except cv_errors.ExpiredError as exc:
+    elif isinstance(exc, cv_errors.ExpiredError):
         outcome.problem, outcome.message = EXPIRED, str(exc)
-    except cv_errors.NotYetValidError as exc:
+    elif isinstance(exc, cv_errors.NotYetValidError):
         outcome.problem, outcome.message = NOT_YET_VALID, str(exc)
-    except cv_errors.InvalidCertificateError as exc:
+    elif isinstance(exc, cv_errors.InvalidCertificateError):
         outcome.problem, outcome.message = CHAIN_CONSTRAINTS, str(exc)
-    except (cv_errors.PathValidationError, cv_errors.ValidationError, ValueError) as exc:
+    elif exc is not None:
         outcome.problem, outcome.message = CHAIN_GENERAL, str(exc)
     else:
-        certs = list(path.iter_certs(include_root=True))
+        assert check.path is not None
+        certs = list(check.path.iter_certs(include_root=True))
         certs.reverse()
         outcome.path = certs
         outcome.anchor = store.anchor_for(certs[-1])
@@ -158,5 +150,5 @@ async def _evaluate_once(
             outcome.problem, outcome.message = WEAK_CERT_ALGORITHM, weak
         else:
             outcome.trusted = True
-    outcome.soft_failures = [str(e) for e in context.soft_fail_exceptions]
+    outcome.soft_failures = check.soft_failures
     return outcome

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from asn1crypto import x509
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 from signing.trust import TrustStore
+from signing.validation import paths as paths_mod
 from signing.validation.chain import ChainOutcome, RevocationMaterial, evaluate_chain
 from signing.validation.policy import ValidationPolicy
 
@@ -31,15 +31,16 @@ class RunContext:
     document_certs: list[x509.Certificate] = field(default_factory=list)
     document_revinfo: RevocationMaterial = field(default_factory=RevocationMaterial)
     document_poes: list[DocumentPOE] = field(default_factory=list)
+    paths: paths_mod.PathCache | None = None
+
+    def __post_init__(self) -> None:
+        if self.paths is None:
+            self.paths = paths_mod.PathCache(self.store, fetch=not self.offline,
+                                             fetch_timeout=self.policy.fetch_timeout_seconds)
 
     def crypto_only_context(self) -> ValidationContext:
         """For pyHanko's integrity, timestamp-token and diff checks only; trust is decided elsewhere."""
-        return ValidationContext(
-            trust_roots=self.store.anchor_certificates(),
-            other_certs=[*self.store.helper_certificates(), *self.document_certs],
-            moment=self.at, allow_fetching=False, revocation_mode="soft-fail",
-            algorithm_usage_policy=AcceptAllAlgorithms(),
-        )
+        return paths_mod.crypto_only_context()
 
     def poe_for_revision(self, revision: int) -> datetime | None:
         """Earliest trusted document timestamp covering ``revision``."""
@@ -48,8 +49,9 @@ class RunContext:
 
     async def chain(self, cert: x509.Certificate, *, moment: datetime, embedded: list[x509.Certificate],
                     revinfo: RevocationMaterial, hard_fail: bool, eku: set[str] | None = None) -> ChainOutcome:
+        assert self.paths is not None
         return await evaluate_chain(
-            cert, store=self.store, moment=moment, embedded_certs=[*embedded, *self.document_certs],
+            cert, paths=self.paths, store=self.store, moment=moment, embedded_certs=[*embedded, *self.document_certs],
             revinfo=revinfo, algorithms=self.policy.algorithms, hard_fail=hard_fail,
-            fetch=not self.offline, fetch_timeout=self.policy.fetch_timeout_seconds, extended_key_usage=eku,
+            fetch=not self.offline, extended_key_usage=eku,
         )
