@@ -12,6 +12,8 @@ from flask import Flask
 from . import views  # noqa: F401 - importing registers the routes on the blueprint
 from .errors import ApiError, register_error_handlers
 from .routing import API_PREFIX, DatabaseIdConverter, bp, is_public, public
+from .throttle import LoginThrottle
+from .views.accounts import THROTTLE_KEY
 
 __all__ = ["API_PREFIX", "ApiError", "is_public", "public", "register_api"]
 
@@ -22,5 +24,8 @@ def register_api(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.url_map.converters["id"] = DatabaseIdConverter
+    app.extensions.setdefault(THROTTLE_KEY, LoginThrottle(
+        max_failures=int(app.config.get("API_LOGIN_MAX_FAILURES", 10)),
+        window_seconds=float(app.config.get("API_LOGIN_WINDOW_SECONDS", 300))))
     register_error_handlers(app)
     app.register_blueprint(bp)

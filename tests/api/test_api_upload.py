@@ -38,6 +38,7 @@ def test_upload_deploys_once_and_answers_200_for_the_same_content(client, owner)
                         content_type="multipart/form-data")
     assert first.status_code == 201, first.json
     assert first.json["created"] is True and first.json["code"] == CODE and first.json["number"] == 1
+    assert [w["element_id"] for w in first.json["warnings"]] == ["acknowledge"]  # deployed, owner warned
     again = client.post(f"{API_PREFIX}/procedures", data=_multipart(package_files()), headers=bearer(owner),
                         content_type="multipart/form-data")
     assert again.status_code == 200
