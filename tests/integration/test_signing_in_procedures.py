@@ -14,7 +14,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from conftest import PROCESSES, deploy_qt13, make_container
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -23,6 +22,8 @@ from sqlalchemy import select
 from app.keystore import ORGANISATION, Keystore, create_demo_keys
 from engine.models import CaseDocument, Document
 from signing.testing import PKIServer
+
+from .conftest import PROCESSES, deploy_qt13, make_container
 
 START = {
     "student_id": "B2012345", "full_name": "Nguyễn Thị Ánh Tuyết", "date_of_birth": "2002-05-17",
@@ -172,7 +173,7 @@ def test_without_a_timestamp_authority_signing_fails_rather_than_downgrading(db_
     c = make_container(db_url, tmp_path / "var", {})  # no TSA configured
     try:
         deploy_qt13(c)
-        from conftest import create_staff
+        from .conftest import create_staff
 
         staff = create_staff(c)
         create_demo_keys(c, pki=pki_server.pki, users=[LEADER])
@@ -190,7 +191,7 @@ def test_an_allowed_fallback_level_is_used_and_recorded(db_url, tmp_path, pki_se
     c = make_container(db_url, tmp_path / "var", {"fallback_level": "B-B"})
     try:
         deploy_qt13(c)
-        from conftest import create_staff
+        from .conftest import create_staff
 
         staff = create_staff(c)
         create_demo_keys(c, pki=pki_server.pki, users=[LEADER])
@@ -284,14 +285,14 @@ def test_result_documents_render_vietnamese_text_and_leave_the_signature_box_emp
 def test_offline_demo_keys_sign_without_any_server(db_url, tmp_path) -> None:
     """``create_demo_keys`` without a PKI: the demo signs offline (in-process DEMO TSA, revocation not
     checked and said so), and the demo root lands in the installation's trust store for ``verify``."""
-    from conftest import MemoryContext
-
     from app.operators.signing_ops import SigningOperators
     from signing.trust import InstallationTrustStore
 
+    from .conftest import MemoryContext
+
     c = make_container(db_url, tmp_path / "var", {})
     made = create_demo_keys(c)
-    assert made.created and set(made.owners) == {ORGANISATION, "lanhdao"}
+    assert made.created and set(made.owners) == {ORGANISATION, "lanhdao", "truongphong.pdt"}  # every demo leader
     assert create_demo_keys(c).created is False  # idempotent
     anchors = InstallationTrustStore(c.settings.trust_path).load().anchor_certificates()
     assert any(a.sha256.hex() == made.root_fingerprint for a in anchors)
