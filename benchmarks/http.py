@@ -101,6 +101,32 @@ def prepare(database_url: str, cases: int) -> tuple[str, list[str]]:
     return token, task_ids
 
 
+def in_process_breakdown(database_url: str, token: str, task_ids: list[str]) -> tuple[float, float, float]:
+    """Mean ms per completion with no HTTP and no contention: the engine call alone, token
+    authentication alone, and the whole API request through Flask's test client."""
+    from app.factory import create_app
+
+    container = Container(load_settings(env={}, overrides={"database_url": database_url}))
+    client = create_app(container=container).test_client()
+    clerk = container.accounts.actor("bench.clerk")
+    half = len(task_ids) // 2
+    began = time.perf_counter()
+    for task_id in task_ids[:half]:
+        container.engine.complete(task_id, {"decision": "approve"}, clerk)
+    engine_ms = (time.perf_counter() - began) * 1000 / max(half, 1)
+    began = time.perf_counter()
+    for _ in range(half):
+        container.accounts.actor_for_token(token)
+    auth_ms = (time.perf_counter() - began) * 1000 / max(half, 1)
+    headers = {"Authorization": f"Bearer {token}"}
+    began = time.perf_counter()
+    for task_id in task_ids[half:]:
+        client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"decision": "approve"}}, headers=headers)
+    api_ms = (time.perf_counter() - began) * 1000 / max(len(task_ids) - half, 1)
+    container.dispose()
+    return engine_ms, auth_ms, api_ms
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -174,12 +200,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL of an EMPTY database (default: SQLite)")
+    parser.add_argument("--breakdown", type=int, default=100, help="tasks completed in-process for the breakdown")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="qt-bench-http-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         began = time.perf_counter()
-        token, task_ids = prepare(url, args.cases)
+        token, task_ids = prepare(url, args.cases + args.breakdown)
         print(f"prepared {len(task_ids)} open tasks on {url.split(':')[0]} in {time.perf_counter() - began:.1f} s")
+        if args.breakdown:
+            engine_ms, auth_ms, api_ms = in_process_breakdown(url, token, task_ids[:args.breakdown])
+            task_ids = task_ids[args.breakdown:]
+            print(f"in-process, one at a time: engine.complete {engine_ms:.1f} ms, token check {auth_ms:.1f} ms, "
+                  f"whole API request (Flask test client) {api_ms:.1f} ms")
         process, base = start_gunicorn(url, args.workers, tmp)
         try:
             drive(base, token, task_ids[:20], 2)  # warm-up: imports, spec cache, connection pools

@@ -63,6 +63,20 @@ def test_applicant_sees_only_own_cases(client, make_user, deployed):
     assert {c["id"] for c in staff["items"]} == {case_lan["id"], case_minh["id"]}
 
 
+def test_staff_of_another_unit_neither_see_nor_work_the_case(client, make_user, deployed):
+    applicant = make_user("sv1", ("applicant", None))
+    finance = make_user("cv.taichinh", ("clerk", "PKHTC"))
+    case = _start(client, applicant)
+    assert client.get(f"{API_PREFIX}/cases/{case['id']}", headers=bearer(finance)).status_code == 404
+    assert client.get(f"{API_PREFIX}/cases", headers=bearer(finance)).json["total"] == 0
+    assert client.get(f"{API_PREFIX}/tasks", headers=bearer(finance)).json["total"] == 0
+    task_id = _review_task(case)["id"]
+    refused = client.post(f"{API_PREFIX}/tasks/{task_id}/complete", headers=bearer(finance),
+                          json={"data": {"decision": "approve"}})
+    assert refused.status_code == 403 and refused.json["code"] == "forbidden"
+    assert client.post(f"{API_PREFIX}/tasks/{task_id}/claim", headers=bearer(finance)).status_code == 403
+
+
 def test_bad_start_data_gives_field_errors_and_stores_nothing(client, make_user, deployed, container):
     token = make_user("sv1", ("applicant", None))
     response = client.post(f"{API_PREFIX}/cases", headers=bearer(token),
