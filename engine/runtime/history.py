@@ -49,6 +49,10 @@ from .state import serializer
 HISTORY_FORMAT = "quytrinh-history-1"
 TOP = "top"  # key of the top-level workflow in a history record; subprocesses use their parent task id
 _DONE = TaskState.COMPLETED | TaskState.CANCELLED
+#: Prune only once a case's state holds this many tasks: a short case (most procedures end within a
+#: few dozen tasks) never pays for a history row, and a long one keeps its state below about this
+#: size plus one step's worth of tasks.
+PRUNE_AT = 64
 
 
 @dataclass
@@ -70,9 +74,16 @@ class PrunedHistory:
         return {"format": HISTORY_FORMAT, "workflows": self.workflows, "subprocesses": self.subprocesses}
 
 
-def prune(workflow: BpmnWorkflow) -> PrunedHistory:
-    """Move finished tasks that no live task can reach any more out of ``workflow`` (in place)."""
+def prune(workflow: BpmnWorkflow, min_tasks: int | None = None) -> PrunedHistory:
+    """Move finished tasks that no live task can reach any more out of ``workflow`` (in place).
+
+    Nothing happens while the workflow and its subprocesses hold fewer than ``min_tasks`` tasks
+    (``PRUNE_AT`` by default).
+    """
     pruned = PrunedHistory()
+    min_tasks = PRUNE_AT if min_tasks is None else min_tasks
+    if len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values()) < min_tasks:
+        return pruned
     _prune_one(workflow, TOP, workflow, pruned)
     seen: set[UUID] = set()
     while True:  # a subprocess pruned away can take nested ones with it: repeat until nothing moves
@@ -221,9 +232,9 @@ def record(session: Session, case: Case, pruned: PrunedHistory) -> TaskHistory |
     return row
 
 
-def prune_into_history(session: Session, case: Case, workflow: BpmnWorkflow) -> int:
+def prune_into_history(session: Session, case: Case, workflow: BpmnWorkflow, min_tasks: int | None = None) -> int:
     """Prune ``workflow`` and store what moved; returns how many tasks moved (the stepper's one call)."""
-    pruned = prune(workflow)
+    pruned = prune(workflow, min_tasks)
     record(session, case, pruned)
     return pruned.task_count
 
