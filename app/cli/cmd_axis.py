@@ -1,6 +1,10 @@
 """Axis commands: ``quytrinh axis-hub`` (a local stand-in for the national axis), ``quytrinh axis
-parse FILE`` (what a package says, or why it is refused) and ``quytrinh axis log`` (the hub's
-hash-chained message log)."""
+parse FILE`` (what a package says, or why it is refused), ``quytrinh axis log`` (this installation's
+packages sent and received), ``quytrinh axis hub-log --db`` (the local hub's hash-chained log) and
+``quytrinh axis sync [--once]`` (send the outbox and take in the inbox, in a loop).
+
+Imports of the application happen inside the commands that need it (absolute, not relative): the
+connector commands load without a database, and the tests load this file by path."""
 
 from __future__ import annotations
 
@@ -107,11 +111,11 @@ def _exit_if_refused(report) -> None:
         raise click.ClickException(f"[envelope_signature_{refused.status}] {refused.message_vi} / {refused.message_en}")
 
 
-@axis.command("log")
+@axis.command("hub-log")
 @click.option("--db", "db_path", default="axis-hub.db", show_default=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--limit", default=50, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
-def log(db_path: str, limit: int, as_json: bool) -> None:
+def hub_log(db_path: str, limit: int, as_json: bool) -> None:
     """Nhật ký trao đổi của trục cục bộ / the local hub's message log (hash chain checked)."""
     store = HubStore(db_path)
     try:
@@ -128,3 +132,58 @@ def log(db_path: str, limit: int, as_json: bool) -> None:
                    else f"Chuỗi băm bị phá ở #{broken} / hash chain broken at #{broken}")
     if broken is not None:
         raise click.ClickException(f"nhật ký bị sửa từ #{broken} / log altered from #{broken}")
+
+
+@axis.command("log")
+@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
+def log(limit: int, as_json: bool) -> None:
+    """Gói tin đã gửi và đã nhận của hệ thống này / this installation's packages sent and received."""
+    from app.cli.common import container
+    from app.exchange.message_log import message_log
+
+    c = container()
+    try:
+        entries = message_log(c, limit)
+    finally:
+        c.dispose()
+    if as_json:
+        click.echo(json.dumps({"entries": entries}, ensure_ascii=False, indent=2, default=str))
+        return
+    for e in entries:
+        arrow = "→" if e["direction"] == "sent" else "←"
+        click.echo(f"{e['time'][:19]} {arrow} {e['kind']:7} {e['status_code'] or '':2} {e['peer']:16} "
+                   f"hồ sơ/case {e['case_id'] or '-':<6} {e['outcome']:10} {e['sha256'][:16]}  {e['document_id']}")
+    click.echo(f"{len(entries)} gói tin / packages")
+
+
+@axis.command("sync")
+@click.option("--once", is_flag=True, help="Một vòng rồi dừng / one round, then exit")
+@click.option("--interval", default=None, type=float, help="Giây nghỉ giữa các vòng / seconds between idle rounds")
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
+def sync(once: bool, interval: float | None, as_json: bool) -> None:
+    """Gửi hàng đợi và nhận gói tin qua Trục / send the outbox and take in the inbox over the axis."""
+    from app.cli.common import container
+    from app.exchange.runner import exchange_from_settings, run_rounds
+
+    c = container()
+    exchange = exchange_from_settings(c)
+    if exchange is None:
+        raise click.ClickException("Chưa cấu hình QUYTRINH_AXIS_ENDPOINT / no axis endpoint configured")
+
+    def show(report) -> None:  # type: ignore[no-untyped-def]
+        r = report.to_dict()
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        else:
+            click.echo(f"gửi/sent {r['sent']}  nhận/received {r['received']}  trùng/duplicates {r['duplicates']}  "
+                       f"từ chối/refused {r['refused']}  lỗi/errors {len(r['errors'])}")
+    try:
+        total = run_rounds(exchange, once=once, interval=interval or c.settings.worker_interval,
+                           report=None if once else show)
+    finally:
+        c.dispose()
+    if once:
+        show(total)
+    if total.errors and once and not (total.sent or total.received):
+        raise click.ClickException(f"Trục lỗi / axis errors: {total.errors[0]}")

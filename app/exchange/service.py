@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from connectors.edxml import (
     StatusCode,
     StatusPackage,
     build_status,
+    read_package,
     receive_package,
 )
 from engine import SYSTEM, Actor, clock
@@ -39,6 +40,7 @@ from engine.runtime.jobs import send_message
 from engine.runtime.outputs import enqueue, store_document
 
 from .models import ReceivedPackage
+from .security import attachment_warnings
 
 log = logging.getLogger(__name__)
 AXIS = "axis"
@@ -60,12 +62,25 @@ class RoundReport:
 
 
 class Exchange:
+    """One installation's side of the axis.
+
+    ``attachment_validator``: checks each received attachment (see ``security.attachment_validator``);
+    ``sign``: puts the organisation's XML-DSig over every package this side writes (status replies);
+    ``trusted_certs``: partner certificates an incoming envelope signature is checked against.
+    """
+
     def __init__(self, container: Any, client: AxisClient,
-                 attachment_validator: Callable[[str, bytes], Any] | None = None) -> None:
+                 attachment_validator: Callable[[str, bytes], Any] | None = None, *,
+                 sign: Callable[[bytes], bytes] | None = None, trusted_certs: Sequence[bytes] = ()) -> None:
         self.c = container
         self.client = client
         self.agency = container.settings.agency_code
         self.validator = attachment_validator
+        self.sign = sign
+        self.trusted_certs = tuple(trusted_certs)
+
+    def _signed(self, package: bytes) -> bytes:
+        return self.sign(package) if self.sign is not None else package
 
     # -- sending -----------------------------------------------------------------------------
     def deliver_outbox(self, limit: int = 100) -> RoundReport:
@@ -99,12 +114,23 @@ class Exchange:
 
     # -- receiving ---------------------------------------------------------------------------
     def poll_inbox(self) -> RoundReport:
+        """Take in every waiting package: store and apply it (one transaction), then acknowledge it.
+
+        A crash between the commit and the acknowledgement makes the axis deliver it again; the
+        unique key turns the second delivery into ``duplicate`` and it is acknowledged then.
+        """
         report = RoundReport()
         for message_type in ("edoc", "status"):
-            for remote_id in self.client.list_received(message_type):
+            try:
+                waiting = self.client.list_received(message_type)
+            except AxisError as exc:
+                report.errors.append(str(exc))
+                continue
+            for remote_id in waiting:
                 try:
                     data = self.client.get_edoc(remote_id)
                     outcome = self.accept(data, remote_id)
+                    self.client.update_status(remote_id, "done" if outcome != "refused" else "fail")
                 except AxisError as exc:
                     report.errors.append(str(exc))
                     continue
@@ -114,34 +140,36 @@ class Exchange:
                     report.refused += 1
                 else:
                     report.received += 1
-                self.client.update_status(remote_id, "done" if outcome != "refused" else "fail")
         return report
 
     def accept(self, data: bytes, remote_id: str = "") -> str:
         """Store one package and apply it; returns 'started', 'applied', 'duplicate' or 'refused'."""
         digest = hashlib.sha256(data).hexdigest()
         try:
-            receipt = receive_package(data, attachment_validator=self.validator)
+            receipt = receive_package(data, attachment_validator=self.validator, trusted_certs=self.trusted_certs)
         except EdxmlError as exc:
             return self._refuse(data, digest, remote_id, sender="", document_id=digest, reason=exc.message_vi,
                                 report={"error": exc.to_dict()})
         package = receipt.package
         if isinstance(package, DocumentPackage):
             return self._accept_document(data, digest, remote_id, package, receipt)
-        return self._accept_status(data, digest, remote_id, package)
+        return self._accept_status(data, digest, remote_id, package, receipt)
 
     def _accept_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
                          receipt: Any) -> str:
         header = package.header
         sender = header.from_.organ_id
         doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
-        report = {"envelope": str(receipt.envelope_signature), "attachments": [a.to_dict() for a in receipt.attachments]}
+        report = {"envelope": receipt.envelope_signature.to_dict(),
+                  "attachments": [a.to_dict() for a in receipt.attachments],
+                  "findings": [f.to_dict() for f in receipt.findings]}
         if self.agency not in {o.organ_id for o in header.to}:
             return self._refuse(data, digest, remote_id, sender, header.document_id,
                                 f"Văn bản gửi cho cơ quan khác, không phải {self.agency}", report, doc_type)
         if receipt.refused_reason is not None:
             return self._refuse(data, digest, remote_id, sender, header.document_id,
-                                "Chữ ký phong bì không hợp lệ", report, doc_type)
+                                f"Chữ ký phong bì không hợp lệ / invalid envelope signature: "
+                                f"{receipt.refused_reason.message_vi}", report, doc_type)
         bad = [a for a in receipt.attachments if _attachment_invalid(a)]
         try:
             with transaction(self.c.sessions) as s:
@@ -149,11 +177,12 @@ class Exchange:
                                       business_doc_type=int(doc_type), subject=header.subject, sha256=digest,
                                       content=data, report=report,
                                       outcome="flagged" if bad else "stored",
-                                      reason="; ".join(f"{a.name}: chữ ký không hợp lệ" for a in bad))
+                                      reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid"
+                                                       for a in bad))
                 s.add(row)
                 s.flush()
                 if doc_type == BusinessDocType.NEW:
-                    outcome = self._start_incoming_case(s, row, package)
+                    outcome = self._start_incoming_case(s, row, package, report)
                 else:
                     outcome = self._change_document(s, row, package, doc_type)
             return outcome
@@ -162,10 +191,12 @@ class Exchange:
                 raise
             return "duplicate"
 
-    def _start_incoming_case(self, s: Session, row: ReceivedPackage, package: DocumentPackage) -> str:
+    def _start_incoming_case(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
+                             report: dict[str, Any]) -> str:
         h = package.header
+        envelope = report["envelope"]
         data = {
-            "document_id": h.document_id, "sender_organ_id": h.from_.organ_id,
+            "direction": "den", "document_id": h.document_id, "sender_organ_id": h.from_.organ_id,
             "sender_organ_name": h.from_.organ_name or h.from_.organ_id,
             "subject": h.subject or "(không có trích yếu)", "code_number": h.code.code_number or "0",
             "code_notation": h.code.code_notation or "-", "document_type": _document_type(h.document_type.type_name),
@@ -174,18 +205,28 @@ class Exchange:
             "due_date": h.due_date.isoformat() if h.due_date else "",
             "attachments": [{"file_name": a.name[:255], "file_id": hashlib.sha256(a.data).hexdigest()[:64]}
                             for a in package.attachments],
+            "envelope_signature": f"{envelope['status']}: {envelope['message']}"[:500],
+            "attachment_warnings": attachment_warnings(report["attachments"]),
         }
         view = case_ops.start_case(s, self.c.registry, INCOMING_PROCEDURE, data, AXIS_ACTOR, title=h.subject[:480])
         case = s.get(Case, view.id)
         row.case_id = case.id
         audit_append(s, case, "package_received", AXIS_ACTOR.user_id,
                      {"received": row.id, "sha256": row.sha256, "document_id": h.document_id,
-                      "sender": h.from_.organ_id, "remote_id": row.remote_id, "flagged": row.reason or None})
+                      "sender": h.from_.organ_id, "remote_id": row.remote_id, "flagged": row.reason or None,
+                      "envelope_signature": envelope["status"]})
+        for item in report["attachments"]:
+            if item["validation"] is not None or item["validation_error"] is not None:
+                verdict = item["validation"] or {}
+                audit_append(s, case, "attachment_validated", AXIS_ACTOR.user_id,
+                             {"name": item["name"], "sha256": item["sha256"], "ok": verdict.get("ok", False),
+                              "signed": verdict.get("signed"), "indication": verdict.get("indication"),
+                              "reason": verdict.get("reason") or (item["validation_error"] or {}).get("message_en")})
         for attachment in package.attachments:
             store_document(s, case.id, attachment.data, attachment.name, attachment.content_type, role="incoming")
         enqueue(s, case, AXIS_ACTOR.user_id, AXIS, "status",
                 {"status_code": "01", "document_id": h.document_id, "to": h.from_.organ_id},
-                build_status(h, StatusCode.ARRIVED, reporter=_us(h, self.agency)))
+                self._signed(build_status(h, StatusCode.ARRIVED, reporter=_us(h, self.agency))))
         return "started"
 
     def _change_document(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
@@ -216,17 +257,23 @@ class Exchange:
         original = receive_package(holder.content).package.header
         enqueue(s, case, AXIS_ACTOR.user_id, AXIS, "status",
                 {"status_code": code.value, "document_id": target_id, "to": h.from_.organ_id},
-                build_status(original, code, row.reason, reporter=_us(original, self.agency)))
+                self._signed(build_status(original, code, row.reason, reporter=_us(original, self.agency))))
         return "refused" if row.outcome == "refused" else "applied"
 
-    def _accept_status(self, data: bytes, digest: str, remote_id: str, package: StatusPackage) -> str:
+    def _accept_status(self, data: bytes, digest: str, remote_id: str, package: StatusPackage, receipt: Any) -> str:
         h = package.header
         doc_id = h.response_for.document_id
+        if receipt.refused_reason is not None:
+            return self._refuse(data, digest, remote_id, h.from_.organ_id, doc_id,
+                                f"Chữ ký phong bì không hợp lệ / invalid envelope signature: "
+                                f"{receipt.refused_reason.message_vi}",
+                                {"envelope": receipt.envelope_signature.to_dict()}, status_code=h.status_code.value)
         try:
             with transaction(self.c.sessions) as s:
                 row = ReceivedPackage(remote_id=remote_id, kind="status", sender=h.from_.organ_id,
                                       document_id=doc_id, status_code=h.status_code.value,
-                                      subject=h.description, sha256=digest, content=data)
+                                      subject=h.description, sha256=digest, content=data,
+                                      report={"envelope": receipt.envelope_signature.to_dict()})
                 s.add(row)
                 s.flush()
                 case_id = self._case_for_status(s, h)
@@ -237,7 +284,11 @@ class Exchange:
                 row.case_id, row.outcome = case.id, "applied"
                 audit_append(s, case, "status_received", AXIS_ACTOR.user_id,
                              {"received": row.id, "sha256": digest, "status_code": h.status_code.value,
-                              "document_id": doc_id, "from": h.from_.organ_id, "description": h.description})
+                              "document_id": doc_id, "from": h.from_.organ_id, "description": h.description,
+                              "envelope_signature": receipt.envelope_signature.status})
+                if h.status_code == StatusCode.SENDER_RECALLS and case.status == "completed":
+                    self._refuse_late_recall(s, case, row, doc_id, h.from_.organ_id)
+                    return "applied"
                 name = "axis_recall" if h.status_code == StatusCode.SENDER_RECALLS else "axis_status"
                 send_message(s, self.c.registry, name, str(case.id),
                              {"status_code": h.status_code.value, "status_description": h.description},
@@ -246,6 +297,18 @@ class Exchange:
         except IntegrityError:
             return "duplicate"
 
+    def _refuse_late_recall(self, s: Session, case: Case, row: ReceivedPackage, doc_id: str, sender: str) -> None:
+        """A recall of a document whose case has ended: nobody waits for it, so we answer 16 ourselves."""
+        holder = s.scalars(select(ReceivedPackage).where(
+            ReceivedPackage.kind == "edoc", ReceivedPackage.document_id == doc_id,
+            ReceivedPackage.business_doc_type == 0)).first()
+        row.outcome, row.reason = "refused", "Văn bản đã xử lý xong, không thể trả lại / already handled"
+        original = read_package(holder.content).header
+        enqueue(s, case, AXIS_ACTOR.user_id, AXIS, "status",
+                {"status_code": StatusCode.RECEIVER_REFUSES.value, "document_id": doc_id, "to": sender},
+                self._signed(build_status(original, StatusCode.RECEIVER_REFUSES, row.reason,
+                                          reporter=_us(original, self.agency))))
+
     def _case_for_status(self, s: Session, h: Any) -> int | None:
         doc_id = h.response_for.document_id
         if h.status_code == StatusCode.SENDER_RECALLS:
@@ -253,17 +316,18 @@ class Exchange:
                 ReceivedPackage.kind == "edoc", ReceivedPackage.document_id == doc_id,
                 ReceivedPackage.case_id.is_not(None))).first()
             return held
-        for row in s.scalars(select(Outbox).where(Outbox.channel == AXIS, Outbox.kind == "edoc")):
-            if row.payload.get("document_id") == doc_id:
-                return row.case_id
-        return None
+        # the JSON lookup runs in the database (json_extract / ->>), not over every sent row in Python
+        return s.scalars(select(Outbox.case_id).where(
+            Outbox.channel == AXIS, Outbox.kind == "edoc", Outbox.case_id.is_not(None),
+            Outbox.payload["document_id"].as_string() == doc_id).order_by(Outbox.id.desc()).limit(1)).first()
 
     def _refuse(self, data: bytes, digest: str, remote_id: str, sender: str, document_id: str, reason: str,
-                report: dict, doc_type: int = 0) -> str:
+                report: dict, doc_type: int = 0, status_code: str = "") -> str:
         try:
             with transaction(self.c.sessions) as s:
                 s.add(ReceivedPackage(remote_id=remote_id, kind="refused", sender=sender, document_id=document_id,
-                                      business_doc_type=int(doc_type), sha256=digest, content=data,
+                                      business_doc_type=int(doc_type), status_code=status_code, sha256=digest,
+                                      content=data,
                                       outcome="refused", reason=reason, report=report))
         except IntegrityError:
             return "duplicate"

@@ -26,6 +26,7 @@ from connectors.edxml import (
 from engine import OperatorContext, OperatorError, ServiceRegistry
 
 from ..exchange.models import ReceivedPackage
+from ..exchange.security import OrganisationEnvelope
 
 if TYPE_CHECKING:
     from ..container import Container
@@ -43,7 +44,7 @@ def _received_header(ctx: OperatorContext) -> Any:
     return read_package(row.content).header
 
 
-def make_send_status(agency_code: str):  # type: ignore[no-untyped-def]
+def make_send_status(agency_code: str, envelope: OrganisationEnvelope | None = None):  # type: ignore[no-untyped-def]
     def axis_send_status(params: dict[str, Any], ctx: OperatorContext) -> dict[str, Any]:
         code = str(params.get("status_code", "")).zfill(2)
         try:
@@ -53,14 +54,15 @@ def make_send_status(agency_code: str):  # type: ignore[no-untyped-def]
                                 code="bad_status_code", retryable=False) from None
         header = _received_header(ctx)
         reporter = next((o for o in header.to if o.organ_id == agency_code), header.to[0])
-        body = build_status(header, status, str(params.get("reason") or ""), reporter=reporter)
+        body = _signed(envelope, build_status(header, status, str(params.get("reason") or ""), reporter=reporter))
         outbox = ctx.enqueue(AXIS, "status", {"status_code": code, "document_id": header.document_id,
                                               "to": header.from_.organ_id}, body)
         return {"status_code": code, "document_id": header.document_id, "outbox": outbox}
     return axis_send_status
 
 
-def make_send_document(agency_code: str, agency_name: str):  # type: ignore[no-untyped-def]
+def make_send_document(agency_code: str, agency_name: str,  # type: ignore[no-untyped-def]
+                       envelope: OrganisationEnvelope | None = None):
     def axis_send_document(params: dict[str, Any], ctx: OperatorContext) -> dict[str, Any]:
         data = ctx.data
         to = params.get("to") or data.get("recipient_organ_id")
@@ -82,12 +84,20 @@ def make_send_document(agency_code: str, agency_name: str):  # type: ignore[no-u
         except EdxmlError as exc:
             raise OperatorError(exc.message_vi, exc.message_en, code=exc.code, retryable=False) from exc
         document_id = read_package(body).header.document_id
+        body = _signed(envelope, body)
         outbox = ctx.enqueue(AXIS, "edoc", {"document_id": document_id, "to": recipients}, body)
         return {"document_id": document_id, "outbox": outbox, "attachments": [a.name for a in attachments]}
     return axis_send_document
 
 
+def _signed(envelope: OrganisationEnvelope | None, body: bytes) -> bytes:
+    """XML-DSig by the organisation when it has a key; the package goes as built otherwise."""
+    signer = envelope.signer() if envelope is not None else None
+    return signer(body) if signer is not None else body
+
+
 def register(registry: ServiceRegistry, container: Container) -> None:
     s = container.settings
-    registry.register("axis_send_status", make_send_status(s.agency_code))
-    registry.register("axis_send_document", make_send_document(s.agency_code, s.agency_name))
+    envelope = OrganisationEnvelope(s)
+    registry.register("axis_send_status", make_send_status(s.agency_code, envelope))
+    registry.register("axis_send_document", make_send_document(s.agency_code, s.agency_name, envelope))

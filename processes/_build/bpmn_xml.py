@@ -18,7 +18,7 @@ CORRELATION_PROPERTY = "case_id"
 
 TAGS = {
     "start": "startEvent", "end": "endEvent", "user": "userTask", "service": "serviceTask",
-    "gateway": "exclusiveGateway", "message_catch": "intermediateCatchEvent", "timer_boundary": "boundaryEvent",
+    "gateway": "exclusiveGateway", "parallel": "parallelGateway", "message_catch": "intermediateCatchEvent", "timer_boundary": "boundaryEvent",
 }
 
 
@@ -86,6 +86,8 @@ def _process(root: etree._Element, builder: ProcessBuilder) -> None:
             correlation = _el(ext, SPIFF, "processVariableCorrelation")
             _el(correlation, SPIFF, "propertyId").text = CORRELATION_PROPERTY
             _el(correlation, SPIFF, "expression").text = CORRELATION_PROPERTY
+        if node.kind == "end" and node.terminate:
+            _el(element, BPMN, "terminateEventDefinition", id=f"TerminateEventDefinition_{node.id}")
         if node.kind == "timer_boundary":
             timer = _el(element, BPMN, "timerEventDefinition", id=f"TimerEventDefinition_{node.id}")
             duration = _el(timer, BPMN, "timeDuration")

@@ -11,7 +11,7 @@ from .model import ProcessBuilder
 
 SIZES = {
     "start": (36, 36), "end": (36, 36), "message_catch": (36, 36), "timer_boundary": (36, 36),
-    "gateway": (50, 50), "user": (100, 80), "service": (100, 80),
+    "gateway": (50, 50), "parallel": (50, 50), "user": (100, 80), "service": (100, 80),
 }
 COLUMN_WIDTH = 160
 ROW_HEIGHT = 130
@@ -156,7 +156,7 @@ def _route(source: Box, target: Box, source_kind: str) -> list[tuple[int, int]]:
         below = source.bottom + 15
         turn = target.x - 20
         return [start, (start[0], below), (turn, below), (turn, target.mid_y), (target.x, target.mid_y)]
-    if source_kind == "gateway" and target.x > source.right and target.mid_y != source.mid_y:
+    if source_kind in ("gateway", "parallel") and target.x > source.right and target.mid_y != source.mid_y:
         # leave by the lower/upper corner so the branches of a decision do not share a segment
         centre_x = source.x + source.width // 2
         exit_y = source.bottom if target.mid_y > source.mid_y else source.y

@@ -31,7 +31,7 @@ class Lane:
 @dataclass
 class Node:
     id: str
-    kind: str  # start | end | user | service | gateway | message_catch | timer_boundary
+    kind: str  # start | end | user | service | gateway | parallel | message_catch | timer_boundary
     name: str
     lane: str
     form: str | None = None
@@ -45,6 +45,7 @@ class Node:
     documentation: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
     default_flow: str | None = None
+    terminate: bool = False
 
 
 @dataclass
@@ -90,8 +91,9 @@ class ProcessBuilder:
         self.forms["start.json"] = form
         return self._add(Node(node_id, "start", name, lane, form="start.json"))
 
-    def end(self, node_id: str, name: str, lane: str) -> str:
-        return self._add(Node(node_id, "end", name, lane))
+    def end(self, node_id: str, name: str, lane: str, terminate: bool = False) -> str:
+        """An end event; ``terminate`` ends the whole case, cancelling the branches still waiting."""
+        return self._add(Node(node_id, "end", name, lane, terminate=terminate))
 
     def user(self, node_id: str, name: str, lane: str, form: dict, documentation: str | None = None,
              properties: dict[str, str] | None = None) -> str:
@@ -113,6 +115,10 @@ class ProcessBuilder:
 
     def gateway(self, node_id: str, name: str, lane: str) -> str:
         return self._add(Node(node_id, "gateway", name, lane))
+
+    def parallel(self, node_id: str, name: str, lane: str) -> str:
+        """A parallel split: every outgoing branch runs (e.g. the work, and a wait for a recall)."""
+        return self._add(Node(node_id, "parallel", name, lane))
 
     def message_catch(self, node_id: str, name: str, lane: str, message: str, variable: str) -> str:
         """Wait for ``message``; its payload is stored in the case data under ``variable``."""

@@ -113,7 +113,7 @@ def test_hub_command_serves_the_protocol_and_log_shows_the_chain(hub_process):
     doc_id = vpcp.send_edoc((FIXTURES / "edoc_zip_attachment.edxml").read_bytes())
     assert nghean.list_received() == [doc_id]
     nghean.update_status(doc_id, "done")
-    result = CliRunner().invoke(axis, ["log", "--db", str(db), "--json"])
+    result = CliRunner().invoke(axis, ["hub-log", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     log = json.loads(result.output)
     assert [e["action"] for e in log["entries"]] == ["send", "ack:done"]
