@@ -18,6 +18,9 @@ What is kept, and why (checked against SpiffWorkflow 3.2.0):
   to it, and a call activity copies its subprocess' last task when that subprocess completes;
 - the whole split of a running parallel/inclusive gateway (the split is the LCA of its live branches,
   so the sibling join instances and their parents stay);
+- above the new root, the nearest ancestor of each input of a merging parallel gateway, relinked into
+  a short chain: the gateway's loop check walks up the tree looking for them (a gateway that both
+  splits and closes a loop finds its first input at the very top);
 - a subprocess while the task that started it is in the parent's tree (a running subprocess' parent
   task is STARTED, hence live); a subprocess whose parent task moved to history goes there whole,
   with the subprocesses it started;

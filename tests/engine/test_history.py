@@ -99,6 +99,58 @@ MIXED = f"""<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:sequenceFlow id="finish" sourceRef="more" targetRef="end"/>
 </bpmn:process><bpmn:message id="msg_paid" name="paid"/></bpmn:definitions>"""
 
+# A sequential multi-instance user task, an inclusive split/join, an event-based gateway choosing
+# between two messages, a call activity into a second process, the whole thing looping once.
+MORE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {B} id="defs_more"><bpmn:process id="more" isExecutable="true">
+  <bpmn:startEvent id="start"/>
+  <bpmn:scriptTask id="init"><bpmn:script>laps = 0</bpmn:script></bpmn:scriptTask>
+  <bpmn:userTask id="each" name="Từng bản">
+    <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+      <bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+  <bpmn:inclusiveGateway id="fork"/>
+  <bpmn:userTask id="check" name="Kiểm tra"/>
+  <bpmn:scriptTask id="note"><bpmn:script>noted = laps</bpmn:script></bpmn:scriptTask>
+  <bpmn:inclusiveGateway id="meet"/>
+  <bpmn:eventBasedGateway id="choose"/>
+  <bpmn:intermediateCatchEvent id="go"><bpmn:messageEventDefinition messageRef="m_go"/></bpmn:intermediateCatchEvent>
+  <bpmn:intermediateCatchEvent id="stop"><bpmn:messageEventDefinition messageRef="m_stop"/></bpmn:intermediateCatchEvent>
+  <bpmn:callActivity id="call" calledElement="child"/>
+  <bpmn:scriptTask id="stopped"><bpmn:script>stopped = True</bpmn:script></bpmn:scriptTask>
+  <bpmn:exclusiveGateway id="after"/>
+  <bpmn:scriptTask id="lap"><bpmn:script>laps = laps + 1</bpmn:script></bpmn:scriptTask>
+  <bpmn:exclusiveGateway id="again" default="out"/>
+  <bpmn:endEvent id="end"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="init"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="init" targetRef="each"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="each" targetRef="fork"/>
+  <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="check"><bpmn:conditionExpression>laps == 0</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="f5" sourceRef="fork" targetRef="note"><bpmn:conditionExpression>True</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="f6" sourceRef="check" targetRef="meet"/>
+  <bpmn:sequenceFlow id="f7" sourceRef="note" targetRef="meet"/>
+  <bpmn:sequenceFlow id="f8" sourceRef="meet" targetRef="choose"/>
+  <bpmn:sequenceFlow id="f9" sourceRef="choose" targetRef="go"/>
+  <bpmn:sequenceFlow id="f10" sourceRef="choose" targetRef="stop"/>
+  <bpmn:sequenceFlow id="f11" sourceRef="go" targetRef="call"/>
+  <bpmn:sequenceFlow id="f12" sourceRef="stop" targetRef="stopped"/>
+  <bpmn:sequenceFlow id="f13" sourceRef="call" targetRef="after"/>
+  <bpmn:sequenceFlow id="f14" sourceRef="stopped" targetRef="after"/>
+  <bpmn:sequenceFlow id="f15" sourceRef="after" targetRef="lap"/>
+  <bpmn:sequenceFlow id="f16" sourceRef="lap" targetRef="again"/>
+  <bpmn:sequenceFlow id="back" sourceRef="again" targetRef="each"><bpmn:conditionExpression>laps &lt; 2</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="out" sourceRef="again" targetRef="end"/>
+</bpmn:process>
+<bpmn:process id="child" isExecutable="true">
+  <bpmn:startEvent id="c_start"/>
+  <bpmn:userTask id="c_sign" name="Ký ở quy trình con"/>
+  <bpmn:scriptTask id="c_count"><bpmn:script>called = laps</bpmn:script></bpmn:scriptTask>
+  <bpmn:endEvent id="c_end"/>
+  <bpmn:sequenceFlow id="c1" sourceRef="c_start" targetRef="c_sign"/>
+  <bpmn:sequenceFlow id="c2" sourceRef="c_sign" targetRef="c_count"/>
+  <bpmn:sequenceFlow id="c3" sourceRef="c_count" targetRef="c_end"/>
+</bpmn:process>
+<bpmn:message id="m_go" name="go"/><bpmn:message id="m_stop" name="stop"/></bpmn:definitions>"""
+
 
 def parse_xml(xml: str, process_id: str) -> tuple[Any, dict]:
     parser = SpiffBpmnParser()
@@ -131,9 +183,10 @@ class Run:
 
     def __init__(self, spec: Any, subs: dict, start: dict[str, Any], *, prune: bool,
                  answers: dict[str, list[dict]] | None = None, folder: Path | None = None,
-                 fire_timers: bool = False, keep_batches: bool = True) -> None:
+                 fire_timers: bool = False, keep_batches: bool = True, prefer: tuple[str, ...] = ()) -> None:
         self.spec, self.subs, self.prune, self.folder = spec, subs, prune, folder
         self.keep_batches = keep_batches
+        self.prefer = prefer
         self.moved = 0
         self.answers = {k: list(v) for k, v in (answers or {}).items()}
         self.fire_timers = fire_timers
@@ -195,9 +248,11 @@ class Run:
             self.trace.append("timer:" + timers[0].task_spec.bpmn_id)
             self.wf.refresh_timers()
             return
-        messages = [t for t in waiting if isinstance(t.task_spec.event_definition, MessageEventDefinition)]
-        assert messages, f"stuck: {waiting}"
-        definition = messages[0].task_spec.event_definition
+        definitions = [d for t in waiting for d in getattr(t.task_spec.event_definition, "event_definitions",
+                                                               [t.task_spec.event_definition])
+                       if isinstance(d, MessageEventDefinition)]
+        assert definitions, f"stuck: {waiting}"
+        definition = sorted(definitions, key=lambda d: d.name not in self.prefer)[0]
         payload = {"case_id": "case-1", "payment_reference": "PAY-0001"}
         self.wf.send_event(BpmnEvent(definition, payload, {f"{definition.name}_key": {"case_id": "case-1"}}))
         self.trace.append("message:" + definition.name)
@@ -261,6 +316,16 @@ def test_parallel_join_boundary_timer_message_and_subprocess_survive_pruning(fir
     assert sorted(pruned.trace) == sorted(expected)
     assert pruned.wf.data["rounds"] == 2 and ("escalated" in pruned.wf.data) is fire_timer
     assert pruned.batches  # something was pruned at every round
+    kept = history.executed_tasks(pruned.batches, json.loads(json.dumps(dump_state(pruned.wf), default=str)))
+    assert spec_counts(kept) == spec_counts(reference_tasks(reference))
+
+
+@pytest.mark.parametrize("prefer", [("go",), ("stop",)])
+def test_multi_instance_inclusive_event_gateway_and_call_activity_survive_pruning(prefer: tuple) -> None:
+    spec, subs = parse_xml(MORE, "more")
+    reference, pruned = both(spec, subs, {"case_id": "case-1"}, prefer=prefer)
+    assert pruned.wf.data["laps"] == 2 and pruned.trace.count("each") == 6
+    assert ("called" in pruned.wf.data) is (prefer == ("go",))
     kept = history.executed_tasks(pruned.batches, json.loads(json.dumps(dump_state(pruned.wf), default=str)))
     assert spec_counts(kept) == spec_counts(reference_tasks(reference))
 
