@@ -34,8 +34,10 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     )
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                     "description": "API token from POST /auth/login (qt_...)"})
-    spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie",
-                                                      "name": app.config.get("SESSION_COOKIE_NAME", "session")})
+    spec.components.security_scheme("sessionCookie", {
+        "type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session"),
+        "description": "Set by POST /auth/login. Requests other than GET/HEAD/OPTIONS made with it must "
+                       "also send the login's csrf_token in the X-CSRF-Token header."})
     spec.components.schema("Error", schema=ErrorSchema)
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

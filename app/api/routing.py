@@ -155,6 +155,14 @@ def _authenticate_and_bound_body() -> None:
     g.api_auth = authenticate_request(container().accounts)
 
 
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """API answers carry tokens and personal data: never cached, never content-sniffed."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def read_json_body() -> Any:
     """The request's JSON document; an empty body counts as ``{}`` so schemas report what is missing."""
     raw = request.get_data(cache=True)

@@ -58,6 +58,8 @@ def test_login_gives_a_working_token_and_me_shows_roles_and_units(client, make_u
     assert response.status_code == 200
     token = response.json["token"]
     assert token.startswith("qt_")
+    assert response.headers["Cache-Control"] == "no-store"  # a token must never sit in a cache
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.json["user"] == {"id": "cv1", "display_name": "Lê Minh Tâm", "roles": ["clerk", "leader"],
                                      "units": ["PDT"]}
     me = client.get(f"{API_PREFIX}/me", headers=bearer(token))
