@@ -29,7 +29,6 @@ class Settings:
     port: int = 8000
     admin_password: str = ""
     max_upload_bytes: int = 20 * 1024 * 1024
-    script_time_limit: float = 1.0
     worker_interval: float = 1.0
     agency_code: str = "000.00.00.H10"
     agency_name: str = "Trường Đại học Cần Thơ"
@@ -48,8 +47,6 @@ class Settings:
             raise SettingsError(f"QUYTRINH_PORT phải trong 1..65535 / must be 1..65535, got {self.port}")
         if self.max_upload_bytes <= 0:
             raise SettingsError("QUYTRINH_MAX_UPLOAD_BYTES phải dương / must be positive")
-        if not (0 < self.script_time_limit <= 60):
-            raise SettingsError("QUYTRINH_SCRIPT_TIME_LIMIT phải trong (0, 60] giây / seconds")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(f"QUYTRINH_LOG_LEVEL không hợp lệ / invalid: {self.log_level!r}")
         if not Path(self.processes_dir).is_dir():

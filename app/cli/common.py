@@ -36,10 +36,22 @@ def reasons() -> Iterator[None]:
     try:
         yield
     except EngineError as exc:
-        detail = f" {json.dumps(exc.details, ensure_ascii=False)}" if exc.details else ""
-        raise click.ClickException(f"{exc.message_vi} / {exc.message_en}{detail}") from None
+        raise click.ClickException(describe(exc)) from None
     except AccountError as exc:
         raise click.ClickException(f"{exc.message_vi} / {exc.message_en}") from None
+
+
+def describe(exc: EngineError) -> str:
+    """One line for the error, then one line per located problem of a refused model."""
+    details = exc.details
+    if isinstance(details, list) and details and hasattr(details[0], "to_dict"):
+        lines = [f"{exc.message_vi} / {exc.message_en}"]
+        for p in (d.to_dict() for d in details):
+            where = f"{p.get('file') or ''}:{p.get('line') or ''} [{p.get('element_id') or '-'}]"
+            lines.append(f"  {where} {p.get('message_vi')} / {p.get('message_en')}")
+        return "\n".join(lines)
+    detail = f" {json.dumps(details, ensure_ascii=False, default=str)}" if details else ""
+    return f"{exc.message_vi} / {exc.message_en}{detail}"
 
 
 def parse_json(value: str | None, what: str = "--data") -> dict[str, Any]:
