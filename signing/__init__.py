@@ -11,7 +11,8 @@ Signing API (no engine, no Flask, no database):
   check, timeouts, size limit.
 * ``signing.keys``: ``pkcs12.Pkcs12KeySource``, ``pkcs11.Pkcs11KeySource``, ``memory.InMemoryKeySource``,
   ``remote.RemoteKeySource`` + ``RemoteSigningService`` (all ``KeySource``).
-* ``signing.ltv.extend_to_lta(pdf_bytes, services)``: validation data for every signature + document timestamp.
+* ``signing.ltv.extend_to_lta(pdf_bytes, services, level)``: validation data for every signature + document
+  timestamp (the one implementation; ``signing.validation.extend.extend_to_lta`` adapts it to a trust store).
 * ``signing.fields.prepare_signature_fields``: empty fields for later signers; ``signing.batch.sign_folder``:
   resumable folder signing.
 * ``signing.testing``: the test PKI and loopback OCSP/CRL/TSA server (see its docstring).

@@ -3,13 +3,15 @@
 Why for every signature: a document signed by a teacher at B-T and then by the principal at B-LT must
 still be verifiable in twenty years for *both* signatures, so certificates and OCSP/CRL answers of all
 signatures (and of their timestamps) go into the document security store, then a document timestamp
-seals them (B-LTA). ``extend_to_lta`` does the same for a PDF someone else signed.
+seals them (B-LTA). ``extend_to_lta`` does the same for a PDF someone else signed; it is the one
+implementation (``signing.validation.extend`` and ``quytrinh sign --extend``/``quytrinh extend`` call it).
 """
 
 from __future__ import annotations
 
 from io import BytesIO
 
+import requests
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -19,15 +21,22 @@ from pyhanko.sign.validation import add_validation_info
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
-from .errors import InvalidDocumentError, RevocationCheckError, SigningError, TimestampUnavailableError
+from .errors import (
+    InvalidDocumentError,
+    RevocationCheckError,
+    SigningError,
+    SigningFailedError,
+    TimestampUnavailableError,
+)
 from .keys.base import KeySource
 from .pdfinput import open_for_signing
 from .services import SigningServices
+from .settings import SignatureLevel
 
 
 def _context(services: SigningServices, other_certs: list[asn1_x509.Certificate]) -> ValidationContext:
     return ValidationContext(
-        trust_roots=list(services.trust_roots), other_certs=other_certs, allow_fetching=True,
+        trust_roots=list(services.trust_roots), other_certs=[*services.other_certs, *other_certs], allow_fetching=True,
         revocation_mode="require" if services.check_revocation else "soft-fail",
         fetcher_backend=RequestsFetcherBackend(per_request_timeout=services.network_timeout),
     )
@@ -73,19 +82,33 @@ def add_document_timestamp(pdf_bytes: bytes, key_source: KeySource | None, servi
             writer, "sha256", validation_context=_context(services, other), output=output,
             bytes_reserved=12288,
         )
-    except TimestampRequestError as exc:
+    except SigningError:
+        raise
+    except (TimestampRequestError, requests.RequestException, OSError) as exc:
         raise TimestampUnavailableError(
             "Không kết nối được máy chủ cấp dấu thời gian (TSA) để đóng dấu thời gian tài liệu.",
             f"The timestamp authority could not be reached for the document timestamp: {exc}",
             details={"tsa_url": services.tsa_url, "reason": str(exc)}) from None
+    except Exception as exc:  # noqa: BLE001 - PDF or TSA-answer problems: nothing was written
+        raise SigningFailedError(
+            "Không đóng được dấu thời gian tài liệu (B-LTA).",
+            f"The document timestamp could not be added: {type(exc).__name__}: {exc}",
+            code="document_timestamp_failed", details={"reason": str(exc)[:300]}) from None
     return output.getvalue()
 
 
-def extend_to_lta(pdf_bytes: bytes, services: SigningServices) -> bytes:
-    """Bring an already-signed PDF to B-LTA: validation data for every signature, then a document timestamp."""
+def extend_to_lta(pdf_bytes: bytes, services: SigningServices, level: SignatureLevel = SignatureLevel.B_LTA) -> bytes:
+    """Bring an already-signed PDF to B-LTA (or only B-LT): validation data for every signature, then
+    (B-LTA) a document timestamp. The signed bytes are kept: everything is an incremental update."""
+    if level not in (SignatureLevel.B_LT, SignatureLevel.B_LTA):
+        raise ValueError(f"extension goes to B-LT or B-LTA, not {level.value}")
     writer = open_for_signing(pdf_bytes, services.max_document_bytes)
-    if not writer.prev.embedded_signatures:
+    if not writer.prev.embedded_regular_signatures:
         raise InvalidDocumentError("Tài liệu chưa có chữ ký nào để gia hạn.",
                                    "The document has no signature to extend.", code="not_signed")
+    if level == SignatureLevel.B_LTA and services.make_timestamper() is None:  # fail before any network work
+        raise TimestampUnavailableError(
+            "Chưa cấu hình máy chủ cấp dấu thời gian (TSA) cho mức B-LTA.",
+            "No timestamp authority configured for B-LTA.", code="no_tsa")
     extended = add_validation_data_for_all(pdf_bytes, None, services)
-    return add_document_timestamp(extended, None, services)
+    return add_document_timestamp(extended, None, services) if level == SignatureLevel.B_LTA else extended

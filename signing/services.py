@@ -39,13 +39,16 @@ class CertificateCheckCache:
 class SigningServices:
     """Deployment settings for signing.
 
-    ``trust_roots``: anchors the signer's certificate must chain to (asn1crypto certificates).
+    ``trust_roots``: anchors the signer's certificate must chain to (asn1crypto certificates);
+    ``other_certs``: intermediates that help build chains but confer no trust (e.g. a trust store's helpers).
     ``tsa_url`` or ``timestamper`` (an in-process pyHanko TimeStamper, e.g. for tests).
     ``check_revocation``: check the signer's certificate (OCSP, else CRL) before signing; turning it
-    off is for offline B-B only and is reported as a warning in the result.
+    off is for offline B-B only and is reported as a warning in the result. When extending someone
+    else's signatures (``signing.ltv.extend_to_lta``) it means "collect what can be fetched" (soft-fail).
     """
 
     trust_roots: tuple[asn1_x509.Certificate, ...] = ()
+    other_certs: tuple[asn1_x509.Certificate, ...] = ()
     tsa_url: str | None = None
     timestamper: TimeStamper | None = None
     check_revocation: bool = True

@@ -1,8 +1,14 @@
-"""``quytrinh sign`` (PAdES signing of one PDF or a folder) and ``quytrinh keys`` (personal PKCS#12 keys)."""
+"""``quytrinh sign`` (PAdES signing of one PDF or a folder, or extending signed PDFs to B-LT/B-LTA) and
+``quytrinh keys`` (personal PKCS#12 keys).
+
+Trust: the installation's trust store ($QUYTRINH_TRUST_DIR, default ./var/trust, as ``quytrinh trust``
+manages it) plus ``--trust`` files and $QUYTRINH_TRUST_ROOTS for this run only.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -12,6 +18,7 @@ import click
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from app.cli.cmd_verify import installation_trust_store
 from signing.batch import sign_folder
 from signing.errors import SigningError
 from signing.keys.base import KeySource
@@ -20,8 +27,12 @@ from signing.keys.pkcs12 import Pkcs12KeySource
 from signing.pades import sign_pdf
 from signing.services import SigningServices
 from signing.settings import Appearance, AppearanceKind, Box, SignatureLevel, SignatureRequest
+from signing.trust import TrustStore, TrustStoreError
+from signing.validation.errors import ValidationInputError
+from signing.validation.extend import extend_to_lta
 
 LEVELS = [level.value for level in SignatureLevel]
+EXTEND_LEVELS = [SignatureLevel.B_LT.value, SignatureLevel.B_LTA.value]
 
 
 def register(cli: click.Group) -> None:
@@ -95,20 +106,30 @@ def _key_source(key: str | None, password_env: str | None, module: str | None, t
 @click.option("--certify", is_flag=True, help="Chữ ký chứng nhận (DocMDP) / certification signature")
 @click.option("--pss", is_flag=True, help="RSASSA-PSS")
 @click.option("--tsa-url", envvar="QUYTRINH_TSA_URL")
-@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, exists=True),
-              help="Chứng thư gốc tin cậy (PEM/DER) / trust root; also QUYTRINH_TRUST_ROOTS")
+@click.option("--trust", "--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Tin cậy thêm chứng thư gốc này (PEM/DER), ngoài kho tin cậy của hệ thống / also trust this "
+                   "root, besides the installation trust store; also QUYTRINH_TRUST_ROOTS")
 @click.option("--offline", is_flag=True, help="Không kiểm tra thu hồi (chỉ B-B) / skip revocation check")
+@click.option("--extend", "extend_level", type=click.Choice(EXTEND_LEVELS),
+              help="Gia hạn chữ ký đã có của FILE (không cần khóa) / extend FILE's existing signatures (no key)")
 @click.option("--json", "as_json", is_flag=True)
 def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | None, password_env: str | None,
          pkcs11_module: str | None, token_label: str | None, key_label: str | None, pin_env: str | None, level: str,
          allow_fallback: str | None, appearance: str, image: Path | None, overlap_field: str | None,
          document_number: str | None, page: int, box: str | None, field_name: str | None, reason: str | None,
          location: str | None, certify: bool, pss: bool, tsa_url: str | None, trust_roots: tuple[Path, ...],
-         offline: bool, as_json: bool) -> None:
-    """Ký số PAdES một PDF hoặc cả thư mục / PAdES-sign a PDF or a folder."""
+         offline: bool, extend_level: str | None, as_json: bool) -> None:
+    """Ký số PAdES một PDF hoặc cả thư mục, hoặc gia hạn lên B-LT/B-LTA / PAdES-sign a PDF or a folder, or
+    extend a signed PDF to B-LT/B-LTA (``--extend B-LTA FILE``)."""
     if (file is None) == (batch_dir is None):
         raise click.ClickException("Cần đúng một trong FILE hoặc --batch / give exactly one of FILE or --batch")
     roots = list(trust_roots) + [Path(p) for p in os.environ.get("QUYTRINH_TRUST_ROOTS", "").split(os.pathsep) if p]
+    store = _trust_store(roots)
+    if extend_level is not None:
+        if file is None:
+            raise click.ClickException("--extend cần FILE (không dùng với --batch) / --extend needs FILE, not --batch")
+        _extend(file, output, SignatureLevel.parse(extend_level), tsa_url, store, as_json)
+        return
     try:
         request = SignatureRequest(
             level=SignatureLevel.parse(level), field_name=field_name, page=page,
@@ -119,7 +140,9 @@ def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | Non
         )
     except ValueError as exc:
         raise click.ClickException(f"Tham số không hợp lệ / invalid option: {exc}") from None
-    services = SigningServices(trust_roots=_load_certificates(roots), tsa_url=tsa_url, check_revocation=not offline)
+    services = SigningServices(trust_roots=tuple(store.anchor_certificates()),
+                               other_certs=tuple(store.helper_certificates()), tsa_url=tsa_url,
+                               check_revocation=not offline)
     try:
         with _key_source(key, password_env, pkcs11_module, token_label, key_label, pin_env) as key_source:
             if batch_dir is not None:
@@ -139,6 +162,35 @@ def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | Non
         click.echo(f"Đã ký / signed {output} ({result.info.level.value}, {result.info.field_name})")
         for warning in result.warnings:
             click.echo(f"Cảnh báo / warning: {warning}", err=True)
+
+
+def _trust_store(extra_roots: list[Path]) -> TrustStore:
+    try:
+        return installation_trust_store(_load_certificates(extra_roots))
+    except TrustStoreError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"Không đọc được chứng thư tin cậy / cannot read a trust certificate: {exc}") from None
+
+
+def _extend(file: Path, output: Path, level: SignatureLevel, tsa_url: str | None, store: TrustStore,
+            as_json: bool) -> None:
+    """Validation data for every signature (B-LT), then a document timestamp (B-LTA); the signed bytes stay."""
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # expected soft failures are not news
+    if level == SignatureLevel.B_LTA and not tsa_url:
+        raise click.ClickException("B-LTA cần --tsa-url (hoặc QUYTRINH_TSA_URL) / B-LTA needs --tsa-url")
+    try:
+        extended = extend_to_lta(file.read_bytes(), tsa_url=tsa_url, trust_store=store, level=level)
+    except ValidationInputError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from None
+    tmp = output.with_name(f".{output.name}.partial")
+    tmp.write_bytes(extended)
+    tmp.replace(output)
+    if as_json:
+        click.echo(json.dumps({"output": str(output), "level": level.value, "size_bytes": len(extended)},
+                              ensure_ascii=False))
+    else:
+        click.echo(f"Đã gia hạn / extended {output} ({level.value})")
 
 
 def _sign_batch(batch_dir: Path, output: Path, key_source: KeySource, request: SignatureRequest,

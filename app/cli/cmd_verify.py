@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from asn1crypto import x509
 
-from signing.trust import InstallationTrustStore, TrustStoreError
+from signing.trust import InstallationTrustStore, TrustStore, TrustStoreError
 from signing.trust.certificates import load_certificate
 from signing.validation import Indication, ValidationInputError, validate_pdf
 from signing.validation.extend import extend_to_lta
@@ -23,6 +24,15 @@ EXIT_BY_INDICATION = {Indication.PASSED: EXIT_PASSED, Indication.FAILED: EXIT_FA
 
 def trust_dir() -> Path:
     return Path(os.environ.get("QUYTRINH_TRUST_DIR", "./var/trust"))
+
+
+def installation_trust_store(extra_anchors: list[x509.Certificate] | tuple = ()) -> TrustStore:
+    """The installation's store ($QUYTRINH_TRUST_DIR or ./var/trust) plus this run's extra anchors.
+
+    Raises :class:`TrustStoreError` (e.g. the directory was tampered with); callers choose the exit.
+    """
+    store = InstallationTrustStore(trust_dir()).load()
+    return store.with_extra_anchors(extra_anchors) if extra_anchors else store
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -64,9 +74,7 @@ def verify(pdf: Path, as_json: bool, extra_trust: tuple[Path, ...], at_text: str
     _quiet_pyhanko()
     try:
         data = pdf.read_bytes()
-        store = InstallationTrustStore(trust_dir()).load()
-        if extra_trust:
-            store = store.with_extra_anchors(load_certificate(p.read_bytes(), source=str(p)) for p in extra_trust)
+        store = installation_trust_store([load_certificate(p.read_bytes(), source=str(p)) for p in extra_trust])
         report = validate_pdf(data, trust_store=store, at=_parse_time(at_text), policy=_policy_arg(policy),
                               offline=offline)
     except OSError as exc:
@@ -148,13 +156,19 @@ def _echo_change(change: dict, as_json: bool) -> None:
 
 @click.command("extend")
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tsa", "tsa_url", required=True, help="URL máy chủ dấu thời gian / RFC 3161 TSA URL.")
+@click.option("--tsa", "tsa_url", envvar="QUYTRINH_TSA_URL", required=True,
+              help="URL máy chủ dấu thời gian / RFC 3161 TSA URL (or QUYTRINH_TSA_URL).")
+@click.option("--trust", "extra_trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tin cậy thêm chứng thư gốc này / also trust this root (this run only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def extend(pdf: Path, tsa_url: str, output: Path) -> None:
-    """Gia hạn chữ ký lên PAdES B-LTA / add validation data and a document timestamp (B-LTA)."""
+def extend(pdf: Path, tsa_url: str, extra_trust: tuple[Path, ...], output: Path) -> None:
+    """Gia hạn chữ ký lên PAdES B-LTA / add validation data and a document timestamp (B-LTA).
+
+    Same as ``quytrinh sign --extend B-LTA``.
+    """
     _quiet_pyhanko()
     try:
-        store = InstallationTrustStore(trust_dir()).load()
+        store = installation_trust_store([load_certificate(p.read_bytes(), source=str(p)) for p in extra_trust])
         output.write_bytes(extend_to_lta(pdf.read_bytes(), tsa_url=tsa_url, trust_store=store))
     except (ValidationInputError, TrustStoreError) as exc:
         raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,16 +62,26 @@ class _StoreIndex:
 
 
 _REGISTRY_MAPS = ("_subject_map", "_key_identifier_map", "_key_hash_map")
-_STORE_INDEXES: weakref.WeakKeyDictionary[TrustStore, _StoreIndex] = weakref.WeakKeyDictionary()
+STORES_REMEMBERED = 8
+_STORE_INDEXES: OrderedDict[tuple, _StoreIndex] = OrderedDict()
 _INDEX_LOCK = threading.Lock()
 
 
+def _store_key(store: TrustStore) -> tuple:
+    """Trust stores are immutable values: two loads of the same installation store share one index."""
+    return tuple(sorted((e.fingerprint, e.is_anchor) for e in store.entries))
+
+
 def store_index(store: TrustStore) -> _StoreIndex:
-    """Built once per (immutable) trust store and shared by all validation runs using it."""
+    """Built once per trust store content and shared by all validation runs using it."""
+    key = _store_key(store)
     with _INDEX_LOCK:
-        index = _STORE_INDEXES.get(store)
+        index = _STORE_INDEXES.get(key)
         if index is None:
-            index = _STORE_INDEXES[store] = _StoreIndex(store)
+            index = _STORE_INDEXES[key] = _StoreIndex(store)
+            if len(_STORE_INDEXES) > STORES_REMEMBERED:
+                _STORE_INDEXES.popitem(last=False)
+        _STORE_INDEXES.move_to_end(key)
         return index
 
 

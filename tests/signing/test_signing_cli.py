@@ -20,6 +20,7 @@ def env(tmp_path: Path, pki_server: PKIServer) -> dict[str, str]:
     root = tmp_path / "root.pem"
     root.write_bytes(pki_server.pki.root_pem())
     return {"QT_PW": "bi-mat", "QUYTRINH_KEYSTORE": str(tmp_path / "store"), "QUYTRINH_TRUST_ROOTS": str(root),
+            "QUYTRINH_TRUST_DIR": str(tmp_path / "trust"),
             "QUYTRINH_TSA_URL": pki_server.tsa_url, "P12": str(p12)}
 
 
