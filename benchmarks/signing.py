@@ -1,8 +1,9 @@
 """Signing throughput: ours at B-B/B-LTA vs pyHanko defaults vs raw RSA-2048 (the floor).
 
-Run: ``.venv/bin/python benchmarks/signing.py [--seconds 3] [--profile]``. Everything is local: the test PKI and its
-OCSP/CRL/TSA server on 127.0.0.1. ``run_signing_benchmark()`` returns the figures as a dict so other
-benchmark scripts (e.g. validation) can reuse the PDFs and report alongside.
+Run: ``.venv/bin/python benchmarks/signing.py [--seconds 3] [--profile] [--no-validation]``. Everything is
+local: the test PKI and its OCSP/CRL/TSA server on 127.0.0.1. The run ends with the validation figures
+of ``benchmarks/validation.py`` (ours vs pyHanko's default validator), so one run prints both.
+``run_signing_benchmark()`` returns the signing figures as a dict for other scripts.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     parser.add_argument("--profile", action="store_true", help="profile one-page B-B signing and print the top costs")
     parser.add_argument("--profile-level", default="B-B", help="level to profile with --profile (B-B, B-T, B-LT, B-LTA)")
+    parser.add_argument("--no-validation", action="store_true", help="skip the validation section")
     args = parser.parse_args()
     if args.profile:
         profile_signing(SignatureLevel.parse(args.profile_level))
@@ -140,6 +142,22 @@ def main() -> None:
     hours = 60_000 / (bt * cores) / 3600
     print(f"\nEstimate: 60,000 one-page documents at B-T on {cores} cores (one process per core, local TSA): "
           f"{hours * 60:.1f} min ({bt:.1f}/s per core); a remote TSA adds its round trip per document.")
+    if not args.no_validation:
+        print("\nValidation: quytrinh's validator vs pyHanko's default validator (benchmarks/validation.py)")
+        validation = _validation_benchmark_module()
+        validation.print_validation_figures(validation.run_validation_benchmark(args.seconds))
+
+
+def _validation_benchmark_module():
+    """benchmarks/validation.py, loaded by path (this folder is not on sys.path: see the http.py note above)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "validation.py"
+    spec = importlib.util.spec_from_file_location("quytrinh_validation_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":
