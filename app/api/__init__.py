@@ -2,7 +2,14 @@
 deny by default, JSON errors everywhere, marshmallow schemas and a generated OpenAPI document.
 
 Public pieces for other parts of the app: :func:`register_api` (called by the factory) and
-:func:`~app.api.routing.public` to mark a page reachable without logging in.
+:func:`~app.api.routing.public` to mark a page reachable without logging in (the deny-by-default test
+walks the whole URL map, pages included). Web pages can resolve the caller the same way the API does
+with :func:`app.api.auth.authenticate_request`.
+
+Adding an endpoint: a function in ``views/<resource>.py`` decorated with
+:func:`~app.api.routing.endpoint` (rule, method, schemas, status, roles); it receives ``actor`` and its
+validated ``body``/``query`` and passes the actor explicitly into the engine. The OpenAPI document
+picks it up by itself.
 """
 
 from __future__ import annotations
