@@ -87,3 +87,16 @@ def test_expired_message_is_not_delivered(container, people):
     clock.advance(timedelta(days=3))
     eng.run_due_jobs()
     assert eng.case(case.id, people["kt"]).status == "waiting"
+
+
+def test_a_script_stopped_by_the_sandbox_is_an_incident_not_a_crash(container, people):
+    deploy(container, MODELS / "endless")
+    eng = container.engine
+    case = eng.start("LOOP", {}, people["sv1"])  # returns: the endless loop is cut by the time budget
+    assert case.status == "incident"
+    [incident] = case.incidents
+    assert incident["error_code"] == "script_blocked" and incident["bpmn_id"] == "spin"
+    kinds = [e["kind"] for e in eng.audit_events(case.id, people["kt"])]
+    assert kinds == ["case_started", "script_blocked"]
+    assert eng.verify_audit(case.id).ok
+    assert eng.run_due_jobs() == 0  # nothing scheduled to re-run a blocked script by itself
