@@ -39,3 +39,46 @@ def exchange(container: Any, hub: Any) -> Any:
                                        known_operators=container.registry.names()), SYSTEM)
     client = AxisClient(hub.url, "sys-us", "bi-mat-cua-truong", US, max_attempts=2, backoff_base=0.01)
     return Exchange(container, client)
+
+
+@pytest.fixture(scope="session")
+def pki() -> Any:
+    from signing.testing import TestPKI
+
+    return TestPKI()
+
+
+@pytest.fixture(scope="session")
+def signed_pdf(pki: Any) -> bytes:
+    """A one-page letter sealed (PAdES B-B) by the test PKI's organisation certificate."""
+    from fpdf import FPDF
+
+    from signing.keys.memory import InMemoryKeySource
+    from signing.pades import sign_pdf
+    from signing.services import SigningServices
+    from signing.settings import SignatureLevel, SignatureRequest
+
+    pdf = FPDF()
+    pdf.set_compression(False)  # the text stays findable, so a test can alter the signed content
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Cong van so 123/VPCP-KGVX")
+    services = SigningServices(trust_roots=tuple(pki.trust_roots_asn1()), check_revocation=False)
+    return sign_pdf(bytes(pdf.output()), InMemoryKeySource.from_identity(pki.organisation),
+                    SignatureRequest(level=SignatureLevel.B_B), services).pdf_bytes
+
+
+@pytest.fixture
+def validator(container: Any, pki: Any) -> Any:
+    """signing.validation with the test PKI's root as the installation's extra anchor (lenient, offline)."""
+    from app.exchange.security import attachment_validator
+    from signing.trust import default_trust_store
+
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    return attachment_validator(container, policy="lenient", offline=True, trust_store=store)
+
+
+@pytest.fixture(scope="session")
+def ministry_keys(pki: Any) -> tuple[bytes, bytes]:
+    identity = pki.principal
+    return identity.private_key_pem(), identity.certificate_pem()
