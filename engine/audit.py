@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .clock import as_utc, utcnow
-from .models import AuditEvent, Case
+from .models import AuditEvent, Case, SystemEvent
 
 GENESIS = "0" * 64
 
@@ -94,3 +94,29 @@ def verify_chain(session: Session, case_id: int) -> ChainReport:
     events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                              .order_by(AuditEvent.seq)).all()
     return verify_events(case_id, events, case.audit_head, case.audit_seq)
+
+
+SYSTEM_CHAIN = 0  # the system trail is hashed as "case 0"
+
+
+def append_system(session: Session, kind: str, actor: str, payload: dict | None = None) -> SystemEvent:
+    """Append to the installation's own trail; a concurrent append loses on the unique ``seq``."""
+    payload = json.loads(canonical_json(payload or {}))
+    last = session.scalars(select(SystemEvent).order_by(SystemEvent.seq.desc()).limit(1)).first()
+    seq = (last.seq if last else 0) + 1
+    prev = last.hash if last else GENESIS
+    at = utcnow()
+    event = SystemEvent(seq=seq, kind=kind, actor=actor, payload=payload, created_at=at, prev_hash=prev,
+                        hash=event_hash(prev, SYSTEM_CHAIN, seq, kind, actor, payload, at))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def verify_system_chain(session: Session) -> ChainReport:
+    events = session.scalars(select(SystemEvent).order_by(SystemEvent.seq)).all()
+    head = events[-1].hash if events else GENESIS
+    report = verify_events(SYSTEM_CHAIN, events, head, len(events))
+    if report.ok and events and events[-1].seq != len(events):
+        return ChainReport(SYSTEM_CHAIN, len(events), False, len(events), "events were removed")
+    return report

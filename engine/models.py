@@ -131,6 +131,22 @@ class AuditEvent(Base):
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
 
+class SystemEvent(Base):
+    """Append-only, hash-chained record of what happened to the installation itself
+    (models deployed, trust anchors added or removed), verified like a case's trail."""
+
+    __tablename__ = "system_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128), default="")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Job(Base):
     """Work for the background worker (a due timer, a service-task retry), or a waiting receiver.
 

@@ -239,6 +239,24 @@ def audit_show(case_id: int, as_user: str, as_json: bool) -> None:
                                        for e in evs])
 
 
+@audit.command("system")
+@click.option("--as", "as_user", default="admin", metavar="USER")
+@click.option("--verify", "verify_only", is_flag=True, help="Chỉ kiểm tra chuỗi băm / only verify the chain")
+@json_option
+def audit_system(as_user: str, verify_only: bool, as_json: bool) -> None:
+    """Nhật ký hệ thống (triển khai mô hình, kho tin cậy) / the installation's own trail."""
+    c = container()
+    with reasons():
+        report = c.engine.verify_system_audit()
+        events = [] if verify_only else c.engine.system_events(actor(c, as_user))
+    emit({"verify": report.to_dict(), "events": events}, as_json, lambda o: (
+        [click.echo(f"#{e['seq']:<4} {e['at'][:19]} {e['actor']:14} {e['kind']} {e['payload']}") for e in o["events"]],
+        click.echo(f"OK: {report.events} sự kiện nguyên vẹn / events intact" if report.ok
+                   else f"HỎNG/BROKEN: {report.reason}")))
+    if not report.ok:
+        raise SystemExit(1)
+
+
 @click.command()
 @click.option("--as", "as_user", default="admin", metavar="USER")
 @json_option

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..actors import Actor
+from ..audit import append_system
 from ..errors import PermissionDenied
 from ..models import ProcessModel, ProcessVersion
 from .state import dump_spec
@@ -53,6 +54,9 @@ def deploy_model(session: Session, model: Any, actor: Actor) -> DeployResult:
     session.add(version)
     session.flush()
     pm.current_version_id = version.id
+    append_system(session, "model_deployed", actor.user_id,
+                  {"code": pm.code, "version": number, "content_hash": model.content_hash,
+                   "warnings": len(version.warnings)})
     pm.name_vi = settings.get("name_vi", pm.name_vi)
     pm.name_en = settings.get("name_en", pm.name_en)
     return DeployResult(VersionView.of(version, pm.code), created=True)

@@ -19,7 +19,7 @@ from .. import audit
 from ..actors import SYSTEM, Actor
 from ..db import transaction
 from ..errors import Conflict, NotFound, PermissionDenied
-from ..models import AuditEvent, Case, Incident, ProcessModel, ProcessVersion
+from ..models import AuditEvent, Case, Incident, ProcessModel, ProcessVersion, SystemEvent
 from ..services import ServiceRegistry
 from . import cases, jobs
 from .deploy import DeployResult, deploy_model
@@ -163,6 +163,22 @@ class ProcessEngine:
             except LookupError:
                 raise NotFound(f"Không tìm thấy hồ sơ {case_id}", f"Case {case_id} not found") from None
         return self._tx(work)
+
+    def record_system(self, kind: str, payload: dict[str, Any], actor: Actor) -> None:
+        """Append an installation-level event (trust store changed...) to the system trail."""
+        self._tx(lambda s: audit.append_system(s, kind, actor.user_id, payload))
+
+    def system_events(self, actor: Actor) -> list[dict[str, Any]]:
+        if not actor.has_any("auditor"):
+            raise PermissionDenied("Chỉ kiểm toán viên xem được nhật ký hệ thống",
+                                   "Only auditors may read the system trail")
+        return self._tx(lambda s: [
+            {"seq": e.seq, "kind": e.kind, "actor": e.actor, "payload": e.payload,
+             "at": audit.as_utc(e.created_at).isoformat(), "hash": e.hash}
+            for e in s.scalars(select(SystemEvent).order_by(SystemEvent.seq))])
+
+    def verify_system_audit(self) -> audit.ChainReport:
+        return self._tx(audit.verify_system_chain)
 
     def record(self, case_id: int, kind: str, payload: dict[str, Any], actor: Actor) -> None:
         """Append an event from outside the engine (a signature, a package sent) to a case's trail."""

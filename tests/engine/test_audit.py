@@ -47,3 +47,17 @@ def test_removed_last_event_is_named(container, people, three):
         s.execute(delete(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == last))
     report = container.engine.verify_audit(case_id)
     assert not report.ok and report.first_bad_seq == last
+
+
+def test_deployments_go_to_the_system_trail_which_detects_tampering(container, people, three):
+    from engine.models import SystemEvent
+
+    eng = container.engine
+    events = eng.system_events(people["kt"])
+    assert [e["kind"] for e in events] == ["model_deployed"] and events[0]["payload"]["code"] == "T3"
+    eng.record_system("trust_anchor_added", {"sha256": "ab" * 32}, people["po"])
+    assert eng.verify_system_audit().ok
+    with container.sessions.begin() as s:
+        s.execute(update(SystemEvent).where(SystemEvent.seq == 1).values(actor="intruder"))
+    report = eng.verify_system_audit()
+    assert not report.ok and report.first_bad_seq == 1
