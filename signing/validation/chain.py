@@ -78,12 +78,13 @@ def _weak_certificate(path: list[x509.Certificate], algorithms: AlgorithmTable) 
     return None
 
 
-async def evaluate_chain(cert: x509.Certificate, *, paths: PathCache, **kwargs) -> ChainOutcome:
+async def evaluate_chain(cert: x509.Certificate, *, paths: PathCache, probe: bool = True, **kwargs) -> ChainOutcome:
     """Is ``cert`` trusted at ``moment``? Never raises for chain problems: they are the outcome.
 
     When revocation data is missing under hard-fail, the chain is checked again without it so that
     a more fundamental problem (expired, revoked, no chain) is reported in its place. The candidate
-    paths are searched once (``paths``) and only re-validated for each of these checks.
+    paths are searched once (``paths``) and only re-validated for each of these checks. ``probe=False``
+    skips finding out what soft-fail let pass, for callers that only read ``trusted`` and the path.
     """
     outcome = await _evaluate_once(cert, paths, **kwargs)
     if outcome.problem == REVOCATION_UNAVAILABLE and kwargs.get("hard_fail"):
@@ -97,7 +98,7 @@ async def evaluate_chain(cert: x509.Certificate, *, paths: PathCache, **kwargs) 
         if bare.trusted:
             bare.soft_failures.append(outcome.message)
             return bare
-    elif outcome.trusted and not kwargs.get("hard_fail") and not outcome.soft_failures:
+    elif probe and outcome.trusted and not kwargs.get("hard_fail") and not outcome.soft_failures:
         # soft-fail without fetching checks nothing silently: find out, so the report can say so
         probe = await _evaluate_once(cert, paths, **{**kwargs, "hard_fail": True})
         if probe.problem == REVOCATION_UNAVAILABLE:

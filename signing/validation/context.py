@@ -48,10 +48,11 @@ class RunContext:
         return min(times) if times else None
 
     async def chain(self, cert: x509.Certificate, *, moment: datetime, embedded: list[x509.Certificate],
-                    revinfo: RevocationMaterial, hard_fail: bool, eku: set[str] | None = None) -> ChainOutcome:
+                    revinfo: RevocationMaterial, hard_fail: bool, eku: set[str] | None = None,
+                    probe: bool = True) -> ChainOutcome:
         assert self.paths is not None
         return await evaluate_chain(
-            cert, paths=self.paths, store=self.store, moment=moment, embedded_certs=[*embedded, *self.document_certs],
+            cert, paths=self.paths, probe=probe, store=self.store, moment=moment, embedded_certs=[*embedded, *self.document_certs],
             revinfo=revinfo, algorithms=self.policy.algorithms, hard_fail=hard_fail,
             fetch=not self.offline, extended_key_usage=eku,
         )

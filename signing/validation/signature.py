@@ -192,7 +192,8 @@ async def _note_claimed_time(report, signer, ctx: RunContext, embedded, revinfo)
     claimed = report.claimed_signing_time
     if claimed is None:
         return
-    then = await ctx.chain(signer, moment=claimed, embedded=embedded, revinfo=revinfo, hard_fail=False)
+    then = await ctx.chain(signer, moment=claimed, embedded=embedded, revinfo=revinfo, hard_fail=False,
+                           probe=False)  # only "was it valid then" is reported, not what soft-fail let pass
     if then.trusted:
         report.chain = chain_report(then)
         report.note("VALID_AT_CLAIMED_TIME",

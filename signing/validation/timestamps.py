@@ -51,7 +51,7 @@ async def evaluate_timestamp(status: TimestampSignatureStatus, embedded: list[x5
     outcome.problem = report.problem = now.problem
     if now.problem == chain_mod.REVOCATION_UNAVAILABLE:
         relaxed = await ctx.chain(tsa, moment=ctx.at, embedded=embedded, revinfo=revinfo, hard_fail=False,
-                                  eku=TSA_EKU)
+                                  eku=TSA_EKU, probe=False)
         if relaxed.trusted:
             report.chain, outcome.unconfirmed_poe = chain_report(relaxed), status.timestamp
             return outcome
