@@ -390,6 +390,7 @@ def inbox_id(eng: Any, bpmn_id: str) -> str:
 
 
 def test_a_long_loop_through_the_engine_keeps_state_small_and_history_complete(container: Any) -> None:
+    """300 laps are ~1,200 tasks in one branch: unpruned, the stepper's depth guard stops the case."""
     from engine import SYSTEM
 
     deploy_xml(container, "LOOP", LOOP, "loop")
