@@ -113,8 +113,9 @@ class Exchange:
         return report
 
     # -- receiving ---------------------------------------------------------------------------
-    def poll_inbox(self) -> RoundReport:
-        """Take in every waiting package: store and apply it (one transaction), then acknowledge it.
+    def poll_inbox(self, limit: int | None = None) -> RoundReport:
+        """Take in waiting packages (``limit`` per message type): store and apply each in one transaction,
+        then acknowledge it.
 
         A crash between the commit and the acknowledgement makes the axis deliver it again; the
         unique key turns the second delivery into ``duplicate`` and it is acknowledged then.
@@ -126,7 +127,7 @@ class Exchange:
             except AxisError as exc:
                 report.errors.append(str(exc))
                 continue
-            for remote_id in waiting:
+            for remote_id in waiting[:limit]:
                 try:
                     data = self.client.get_edoc(remote_id)
                     outcome = self.accept(data, remote_id)
@@ -356,10 +357,14 @@ def _attachment_invalid(report: Any) -> bool:
     return getattr(v, "ok", True) is False
 
 
-def round_trip(exchange: Exchange) -> RoundReport:
-    """One worker round: send what is queued, then take in what waits."""
-    sent = exchange.deliver_outbox()
-    got = exchange.poll_inbox()
+def round_trip(exchange: Exchange, batch: int = 50) -> RoundReport:
+    """One worker round: send what is queued, then take in up to ``batch`` waiting packages of each kind.
+
+    Bounded so that replies queued while taking in (status 01 for each document) leave in the next
+    round instead of after the whole backlog: the partner's cases advance while we still receive.
+    """
+    sent = exchange.deliver_outbox(limit=batch * 2)
+    got = exchange.poll_inbox(limit=batch)
     return RoundReport(sent.sent, got.received, got.duplicates, got.refused, sent.errors + got.errors)
 
 
