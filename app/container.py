@@ -34,6 +34,10 @@ class Container:
         return make_session_factory(self.db)
 
     @cached_property
+    def readers(self) -> sessionmaker[Session]:
+        return make_session_factory(self.db, readonly=True)
+
+    @cached_property
     def registry(self) -> ServiceRegistry:
         from .wiring import build_registry
 
@@ -41,7 +45,7 @@ class Container:
 
     @cached_property
     def engine(self) -> ProcessEngine:
-        return ProcessEngine(self.sessions, self.registry)
+        return ProcessEngine(self.sessions, self.registry, self.readers)
 
     @cached_property
     def accounts(self) -> Accounts:

@@ -52,14 +52,18 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
             # Take the write lock up front: a step reads then writes, and a deferred
             # transaction would fail with SQLITE_BUSY at its first write instead of waiting.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only sessions (see make_session_factory) read a WAL snapshot without queueing.
+            readonly = conn.get_execution_options().get("quytrinh_readonly")
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
+    """Sessions for steps (the default) or for reads that must not queue behind writers."""
+    bind = engine.execution_options(quytrinh_readonly=True) if readonly else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -48,16 +48,21 @@ def start_case(session: Session, registry: ServiceRegistry, code: str, data: dic
     step.run()
     step.save()
     session.flush()
-    return view_case(session, case)
+    return view_case(session, case, open_only=True)
 
 
-def view_case(session: Session, case: Case) -> CaseView:
+def view_case(session: Session, case: Case, *, open_only: bool = False) -> CaseView:
+    """The case with its tasks and incidents; ``open_only`` lists only what is still open (what a
+    step returns), so answering a step does not grow with the case's age."""
     from ..models import Incident
 
-    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)
-                            .order_by(HumanTask.created_at)).all()
-    incidents = session.scalars(select(Incident).where(Incident.case_id == case.id)
-                                .order_by(Incident.id)).all()
+    tq = select(HumanTask).where(HumanTask.case_id == case.id)
+    iq = select(Incident).where(Incident.case_id == case.id)
+    if open_only:
+        tq = tq.where(HumanTask.status.in_(("ready", "claimed")))
+        iq = iq.where(Incident.status == "open")
+    tasks = session.scalars(tq.order_by(HumanTask.created_at)).all()
+    incidents = session.scalars(iq.order_by(Incident.id)).all()
     return CaseView.of(case, list(tasks), list(incidents))
 
 
@@ -67,6 +72,15 @@ def can_see_case(actor: Actor, case: Case) -> bool:
     if actor.roles & {"clerk", "leader", "process_owner", "agency"}:
         return case.org_unit is None or case.org_unit in actor.units or bool(actor.units & {"*"})
     return False
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Load a case for a step, holding its row lock until the transaction ends (PostgreSQL);
+    on SQLite the step's ``BEGIN IMMEDIATE`` already serialises writers."""
+    case = session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    if case is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {case_id}", f"Case {case_id} not found")
+    return case
 
 
 def load_case(session: Session, case_id: int, actor: Actor) -> Case:
@@ -86,11 +100,15 @@ def can_work(actor: Actor, task: HumanTask, case: Case) -> bool:
     return task.unit is None or task.unit in actor.units
 
 
-def _load_task(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, Case]:
+def _load_task(session: Session, task_id: str, actor: Actor, *, lock: bool = False) -> tuple[HumanTask, Case]:
+    """The task and its case; with ``lock`` the case row is locked for the step (PostgreSQL) and the
+    task re-read after the lock, so a racing step sees what the winner committed."""
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"Không tìm thấy công việc {task_id}", f"Task {task_id} not found")
-    case = session.get(Case, task.case_id)
+    case = lock_case(session, task.case_id) if lock else session.get(Case, task.case_id)
+    if lock:
+        session.refresh(task)
     if not can_work(actor, task, case):
         raise PermissionDenied("Bạn không được giao công việc này", "This task is not offered to you",
                                details={"task": task_id, "role": task.role, "unit": task.unit})
@@ -98,7 +116,7 @@ def _load_task(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask,
 
 
 def claim(session: Session, task_id: str, actor: Actor) -> TaskView:
-    task, case = _load_task(session, task_id, actor)
+    task, case = _load_task(session, task_id, actor, lock=True)
     if task.status not in ("ready", "claimed"):
         raise Conflict("Công việc đã được xử lý", "Task is no longer open", details={"status": task.status})
     if task.assignee and task.assignee != actor.user_id and task.status == "claimed":
@@ -111,7 +129,7 @@ def claim(session: Session, task_id: str, actor: Actor) -> TaskView:
 
 
 def unclaim(session: Session, task_id: str, actor: Actor) -> TaskView:
-    task, case = _load_task(session, task_id, actor)
+    task, case = _load_task(session, task_id, actor, lock=True)
     if task.status != "claimed" or (task.assignee != actor.user_id and not actor.is_admin):
         raise Conflict("Bạn chưa nhận công việc này", "You have not claimed this task")
     task.status = "ready"
@@ -124,7 +142,7 @@ def unclaim(session: Session, task_id: str, actor: Actor) -> TaskView:
 def complete(session: Session, registry: ServiceRegistry, task_id: str, data: dict[str, Any], actor: Actor,
              expected_version: int | None = None) -> CaseView:
     """Complete a user task with form data; the case then runs until it waits again."""
-    task, case = _load_task(session, task_id, actor)
+    task, case = _load_task(session, task_id, actor, lock=True)
     if task.status not in ("ready", "claimed"):
         raise Conflict("Công việc đã được hoàn thành hoặc huỷ", "Task was already completed or cancelled",
                        details={"status": task.status})
@@ -151,7 +169,7 @@ def complete(session: Session, registry: ServiceRegistry, task_id: str, data: di
     step.run()
     step.save()
     session.flush()
-    return view_case(session, case)
+    return view_case(session, case, open_only=True)
 
 
 def inbox_query(actor: Actor, statuses: tuple[str, ...] = ("ready", "claimed")):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,15 +29,26 @@ T = TypeVar("T")
 
 
 class ProcessEngine:
-    def __init__(self, session_factory: sessionmaker[Session], registry: ServiceRegistry | None = None) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], registry: ServiceRegistry | None = None,
+                 read_factory: sessionmaker[Session] | None = None) -> None:
         self.sessions = session_factory
+        self.readers = read_factory or session_factory
         self.registry = registry or ServiceRegistry()
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        """A read-only unit of work (no write lock on SQLite)."""
+        with transaction(self.readers) as session:
+            return work(session)
 
     def _tx(self, work: Callable[[Session], T]) -> T:
         try:
             with transaction(self.sessions) as session:
                 return work(session)
         except StaleDataError as exc:
+            raise Conflict("Hồ sơ vừa được người khác cập nhật, hãy thử lại",
+                           "The case was changed by someone else; try again") from exc
+        except IntegrityError as exc:
+            # A racing step on the same case got there first (e.g. the same audit sequence number).
             raise Conflict("Hồ sơ vừa được người khác cập nhật, hãy thử lại",
                            "The case was changed by someone else; try again") from exc
         except OperationalError as exc:
@@ -55,10 +66,10 @@ class ProcessEngine:
             rows = s.execute(select(ProcessModel, ProcessVersion).join(
                 ProcessVersion, ProcessVersion.id == ProcessModel.current_version_id).order_by(ProcessModel.code))
             return [VersionView.of(v, m.code) for m, v in rows]
-        return self._tx(work)
+        return self._read(work)
 
     def procedure(self, code: str) -> VersionView:
-        return self._tx(lambda s: VersionView.of(cases.current_version(s, code), code))
+        return self._read(lambda s: VersionView.of(cases.current_version(s, code), code))
 
     def version_files(self, version_id: int) -> dict[str, str]:
         def work(s: Session) -> dict[str, str]:
@@ -66,17 +77,17 @@ class ProcessEngine:
             if v is None:
                 raise NotFound(f"Không có phiên bản {version_id}", f"No version {version_id}")
             return dict(v.files)
-        return self._tx(work)
+        return self._read(work)
 
     def form(self, version_id: int, key: str) -> dict[str, Any] | None:
-        return self._tx(lambda s: (s.get(ProcessVersion, version_id).forms or {}).get(key))
+        return self._read(lambda s: (s.get(ProcessVersion, version_id).forms or {}).get(key))
 
     # -- cases and tasks ---------------------------------------------------------------------
     def start(self, code: str, data: dict[str, Any], actor: Actor, org_unit: str | None = None) -> CaseView:
         return self._tx(lambda s: cases.start_case(s, self.registry, code, cases.ensure_data(data), actor, org_unit))
 
     def case(self, case_id: int, actor: Actor) -> CaseView:
-        return self._tx(lambda s: cases.view_case(s, cases.load_case(s, case_id, actor)))
+        return self._read(lambda s: cases.view_case(s, cases.load_case(s, case_id, actor)))
 
     def cases(self, actor: Actor, *, status: str | None = None, code: str | None = None,
               page: int = 1, per_page: int = 50) -> Page:
@@ -95,7 +106,7 @@ class ProcessEngine:
             total = s.scalar(select(func.count()).select_from(q.subquery()))
             rows = s.scalars(q.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page))
             return Page([CaseView.of(c).to_dict() for c in rows], total or 0, page, per_page)
-        return self._tx(work)
+        return self._read(work)
 
     def inbox(self, actor: Actor, *, page: int = 1, per_page: int = 50) -> Page:
         def work(s: Session) -> Page:
@@ -103,7 +114,7 @@ class ProcessEngine:
             total = s.scalar(select(func.count()).select_from(q.subquery()))
             rows = s.execute(q.order_by(cases.HumanTask.created_at).offset((page - 1) * per_page).limit(per_page))
             return Page([TaskView.of(t, case=c).to_dict() for t, c in rows], total or 0, page, per_page)
-        return self._tx(work)
+        return self._read(work)
 
     def task(self, task_id: str, actor: Actor) -> TaskView:
         def work(s: Session) -> TaskView:
@@ -111,7 +122,7 @@ class ProcessEngine:
             version = s.get(ProcessVersion, case.version_id)
             form = version.forms.get(task.form_key) or version.forms.get(task.bpmn_id)
             return TaskView.of(task, form, case)
-        return self._tx(work)
+        return self._read(work)
 
     def claim(self, task_id: str, actor: Actor) -> TaskView:
         return self._tx(lambda s: cases.claim(s, task_id, actor))
@@ -138,7 +149,7 @@ class ProcessEngine:
     def incidents(self, actor: Actor, status: str = "open") -> list[IncidentView]:
         if not actor.has_any("auditor", "process_owner", "clerk", "leader"):
             raise PermissionDenied("Không có quyền xem sự cố", "Not allowed to see incidents")
-        return self._tx(lambda s: [IncidentView.of(i) for i in s.scalars(
+        return self._read(lambda s: [IncidentView.of(i) for i in s.scalars(
             select(Incident).where(Incident.status == status).order_by(Incident.id))])
 
     def retry_incident(self, incident_id: int, actor: Actor) -> dict[str, Any]:
@@ -154,7 +165,7 @@ class ProcessEngine:
             return [{"seq": e.seq, "kind": e.kind, "actor": e.actor, "payload": e.payload,
                      "at": audit.as_utc(e.created_at).isoformat(), "hash": e.hash, "prev_hash": e.prev_hash}
                     for e in rows]
-        return self._tx(work)
+        return self._read(work)
 
     def verify_audit(self, case_id: int) -> audit.ChainReport:
         def work(s: Session) -> audit.ChainReport:
@@ -162,7 +173,7 @@ class ProcessEngine:
                 return audit.verify_chain(s, case_id)
             except LookupError:
                 raise NotFound(f"Không tìm thấy hồ sơ {case_id}", f"Case {case_id} not found") from None
-        return self._tx(work)
+        return self._read(work)
 
     def record_system(self, kind: str, payload: dict[str, Any], actor: Actor) -> None:
         """Append an installation-level event (trust store changed...) to the system trail."""
@@ -172,7 +183,7 @@ class ProcessEngine:
         if not actor.has_any("auditor"):
             raise PermissionDenied("Chỉ kiểm toán viên xem được nhật ký hệ thống",
                                    "Only auditors may read the system trail")
-        return self._tx(lambda s: [
+        return self._read(lambda s: [
             {"seq": e.seq, "kind": e.kind, "actor": e.actor, "payload": e.payload,
              "at": audit.as_utc(e.created_at).isoformat(), "hash": e.hash}
             for e in s.scalars(select(SystemEvent).order_by(SystemEvent.seq))])

@@ -31,7 +31,7 @@ def _step(session: Session, registry: ServiceRegistry, case: Case, actor: str) -
 
 
 def run_job(session: Session, registry: ServiceRegistry, job: Job, now: datetime) -> None:
-    case = session.get(Case, job.case_id)
+    case = session.get(Case, job.case_id, with_for_update=True, populate_existing=True)
     job.attempts += 1
     if case is None or case.status == "completed":
         job.status, job.done_at = "done", now
@@ -102,7 +102,7 @@ def send_message(session: Session, registry: ServiceRegistry, name: str, correla
     for receiver in receivers:
         if str(correlation_key) not in (receiver.correlation or []):
             continue
-        case = session.get(Case, receiver.case_id)
+        case = session.get(Case, receiver.case_id, with_for_update=True, populate_existing=True)
         step = _step(session, registry, case, actor)
         step.run()  # run() delivers pending inbox messages to waiting receivers
         if msg.status == "delivered":
@@ -129,7 +129,7 @@ def retry_incident(session: Session, registry: ServiceRegistry, incident_id: int
         raise NotFound(f"Không tìm thấy sự cố {incident_id}", f"Incident {incident_id} not found")
     if incident.status != "open":
         raise Conflict("Sự cố đã được xử lý", "Incident already resolved")
-    case = session.get(Case, incident.case_id)
+    case = session.get(Case, incident.case_id, with_for_update=True, populate_existing=True)
     step = _step(session, registry, case, actor.user_id)
     step.retry_failed()
     audit.append(session, case, "service_retried", actor.user_id, {"incident": incident_id})
