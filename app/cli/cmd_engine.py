@@ -99,12 +99,28 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--batch", type=int, default=50)
 def worker(once: bool, batch: int) -> None:
     """Chạy hẹn giờ đến hạn và chuyển thông điệp / fire due timers and deliver messages."""
+    from connectors.axis import AxisError
+
+    from ..exchange.runner import exchange_from_settings
+    from ..exchange.service import round_trip
+
     c = container()
     interval = c.settings.worker_interval
+    exchange = exchange_from_settings(c)  # None unless the axis is configured
     while True:
         ran = c.engine.run_due_jobs(limit=batch)
         if ran:
             click.echo(f"{ran} việc đã chạy / jobs run")
+        if exchange is not None:
+            try:
+                report = round_trip(exchange)
+            except AxisError as exc:  # the axis is down: keep firing timers, try again next round
+                click.echo(f"trục liên thông không phản hồi / axis unavailable: {exc}", err=True)
+            else:
+                moved = report.sent + report.received + report.refused
+                ran += moved
+                if moved or report.errors:
+                    click.echo(f"trục liên thông / axis: {report.to_dict()}")
         if once:
             return
         if ran < batch:
