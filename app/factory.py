@@ -22,8 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None, container: Container |
     app.extensions["quytrinh"] = container
 
     from .api import register_api
+    from .web import register_web
 
     register_api(app)
+    register_web(app)
     return app
 
 
