@@ -201,10 +201,10 @@ def timed_steps(pe: ProcessEngine, case_id: int, task_id: str, steps: int,
     original = cases.view_case
     spent = [0.0]
 
-    def timed_view(session: Any, case: Any) -> Any:
+    def timed_view(session: Any, case: Any, **options: Any) -> Any:
         started = time.perf_counter()
         try:
-            return original(session, case)
+            return original(session, case, **options)
         finally:
             spent[0] += time.perf_counter() - started
 
