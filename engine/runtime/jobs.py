@@ -60,34 +60,39 @@ def run_due_jobs(factory: sessionmaker[Session], registry: ServiceRegistry, *, l
     done = 0
     for _ in range(limit):
         moment = now or utcnow()
+        job_id: int | None = None
         try:
             with transaction(factory) as session:
                 jobs = claim_due_jobs(session, moment, 1)
                 if not jobs:
                     return done
+                job_id = jobs[0].id
                 run_job(session, registry, jobs[0], moment)
             done += 1
         except Conflict:
             continue  # someone stepped the same case first; the job stays pending for the next round
         except Exception as exc:  # noqa: BLE001 - a bad job must not stop the worker
-            _record_job_failure(factory, exc)
+            if job_id is not None:
+                _record_job_failure(factory, job_id, exc)
     return done
 
 
-def _record_job_failure(factory: sessionmaker[Session], exc: Exception) -> None:
+def _record_job_failure(factory: sessionmaker[Session], job_id: int, exc: Exception) -> None:
+    """The job's step was rolled back: count the attempt on that job and back off (give up after 5)."""
     from sqlalchemy.orm.exc import StaleDataError
 
     if isinstance(exc, StaleDataError):
-        return
+        return  # lost a race on the case: the job is still pending and simply runs again
     with transaction(factory) as session:
-        job = claim_due_jobs(session, utcnow(), 1)
-        if job:
-            job[0].attempts += 1
-            job[0].last_error = repr(exc)[:2000]
-            if job[0].attempts >= 5:
-                job[0].status = "failed"
-            else:
-                job[0].due_at = utcnow() + timedelta(seconds=2 ** job[0].attempts)
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.status != "pending":
+            return
+        job.attempts += 1
+        job.last_error = repr(exc)[:2000]
+        if job.attempts >= 5:
+            job.status = "failed"
+        else:
+            job.due_at = utcnow() + timedelta(seconds=2 ** job.attempts)
 
 
 def send_message(session: Session, registry: ServiceRegistry, name: str, correlation_key: str,
