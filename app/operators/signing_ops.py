@@ -9,7 +9,9 @@ new document — documents are content-addressed and never overwritten, so the u
 intermediate version stay in the case. The person signs with the key of the user who completed the
 case's last task of that role (the leader who approved), the seal with the organisation's key, both with
 the Decree 30 appearance: the person's signature in the box the template left, the red seal over its
-left third. Every signature appends ``signature_applied`` to the audit trail.
+left third. Every signature appends ``signature_applied`` to the audit trail; for the seal it names the
+registry clerk (văn thư) who completed the task given by ``applied_by_task`` (``applied_by``) and the
+``register_number`` they recorded, while ``signer`` stays the organisation whose key signed.
 
 Why fail rather than downgrade: a B-LTA document signed at B-B looks the same to its reader but
 cannot be verified in twenty years. Without a TSA the step fails with a Vietnamese message (an
@@ -84,6 +86,7 @@ class SigningOperators:
         document = _latest_result(ctx)
         before = ctx.get_document(document["sha256"])
         owner, substitute = self._signer_for(role, ctx)
+        applied_by = seal_applier(params, ctx) if role == "seal" else None
         key = self._key(owner, role)
         fields, pages = _signature_fields(before), _page_count(before)
         field_name = _next_field(FIELD_PREFIX.get(role, "ChuKy"), fields)
@@ -119,12 +122,14 @@ class SigningOperators:
         info = result.info
         ctx.audit("signature_applied", {
             "role": role, "signer": owner, "substitute_for": substitute, "signer_subject": info.signer_subject,
+            "applied_by": applied_by, "register_number": _text(params.get("register_number")),
             "level": info.level.value, "requested_level": info.requested_level.value, "downgraded": info.downgraded,
             "fallback_reason": info.fallback_reason, "field": info.field_name, "document": name,
             "sha256_before": document["sha256"], "sha256_after": after,
             "certificate_fingerprint_sha256": info.signer_fingerprint_sha256,
             "signing_time": info.signing_time.isoformat(), "warnings": list(result.warnings)})
-        return {"sha256": after, "signer": owner, "level": info.level.value, "field": info.field_name, "name": name}
+        return {"sha256": after, "signer": owner, "applied_by": applied_by, "level": info.level.value,
+                "field": info.field_name, "name": name}
 
     def _services(self):  # type: ignore[no-untyped-def]
         try:
@@ -178,6 +183,37 @@ def completed_by_role(ctx: OperatorContext, role: str) -> str | None:
             return row.completed_by
     actor = getattr(ctx, "actor", None)
     return actor if isinstance(actor, str) and actor not in ("", "system") else None
+
+
+def seal_applier(params: dict[str, Any], ctx: OperatorContext) -> str | None:
+    """The registry clerk who applied the organisation's seal: who completed ``applied_by_task``.
+
+    Why: the seal's key belongs to the organisation, so the certificate cannot say which person applied
+    it; Decree 30 makes the văn thư accountable, so the audit event names them. Models from before the
+    clerk's task (no ``applied_by_task``) record ``None``: the seal was applied automatically.
+    """
+    task = _text(params.get("applied_by_task"))
+    if not task:
+        return None
+    from engine.models import HumanTask
+
+    session = getattr(ctx, "session", None)
+    if session is None:
+        actor = getattr(ctx, "actor", None)
+        return actor if isinstance(actor, str) and actor not in ("", "system") else None
+    person = session.scalars(select(HumanTask.completed_by).where(
+        HumanTask.case_id == ctx.case_id, HumanTask.bpmn_id == task, HumanTask.status == "completed",
+        HumanTask.completed_by.is_not(None)).order_by(HumanTask.completed_at.desc())).first()
+    if person is None:
+        raise OperatorError(
+            f"Không đóng dấu số được: bước văn thư “{task}” chưa được ai hoàn thành trong hồ sơ này.",
+            f"Cannot apply the seal: the registry task {task!r} has not been completed in this case.",
+            code="seal_applier_unknown", retryable=False)
+    return person
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def store_result(ctx: OperatorContext, content: bytes, name: str) -> str:

@@ -133,3 +133,21 @@ def sign_form(title: str, prefix: str, document: str) -> dict:
         f"lý do. (Review and digitally sign the document, or reject it with a reason.)",
         prefix, approve_label="Ký duyệt (Approve and sign)", reject_label="Từ chối (Reject)",
     )
+
+
+def seal_form(prefix: str, document: str) -> dict:
+    """The registry clerk's seal step: confirm the form is correct, record the register number.
+
+    Fields ``<prefix>_seal_confirm`` (must be true), ``<prefix>_seal_register_number`` and
+    ``<prefix>_seal_comment``; prefixed because case data is one flat namespace.
+    """
+    return form(
+        "Văn thư kiểm tra thể thức và đóng dấu số (Registry: check the form and apply the seal)",
+        f"Kiểm tra thể thức và kỹ thuật trình bày của {document} theo Nghị định 30/2020/NĐ-CP, ghi số đăng ký "
+        "văn bản rồi xác nhận đóng dấu số của cơ quan. (Check the document's form, record its register "
+        "number and confirm to apply the organisation's digital seal.)",
+        {f"{prefix}_seal_confirm": {"type": "boolean", "const": True, "default": True,
+                                    "title": "Thể thức đúng quy định, đồng ý đóng dấu số (Form checked, apply the seal)"},
+         f"{prefix}_seal_register_number": text("Số đăng ký văn bản (Register number)", "125/QĐ-ĐHCT", max_length=60),
+         f"{prefix}_seal_comment": optional_text("Ghi chú của văn thư (Comment)", "")},
+        [f"{prefix}_seal_confirm", f"{prefix}_seal_register_number"])

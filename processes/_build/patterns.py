@@ -105,8 +105,28 @@ def sign_steps(b: ProcessBuilder, prefix: str, leader_lane: str, seal_lane: str 
     b.flow(review, f"{prefix}_sign_gateway")
     last = signed
     if seal_lane is not None:
-        seal = b.service(f"{prefix}_sign_seal", "Ký số của cơ quan (con dấu, văn thư)", seal_lane,
-                         "sign_document", {"role": "'seal'", "level": repr(level)}, result=f"{prefix}_seal_signature")
-        b.flow(signed, seal)
+        clerk_task, seal = seal_steps(b, prefix, seal_lane, document, level)
+        b.flow(signed, clerk_task)
         last = seal
     return review, last
+
+
+def seal_steps(b: ProcessBuilder, prefix: str, seal_lane: str, document: str, level: str) -> tuple[str, str]:
+    """Văn thư checks the form of the document and applies the organisation's seal (Decree 30/2020).
+
+    Why a user task and not an automatic step: the seal is applied by a person (the registry clerk),
+    who checks the document's form and records its register number; the audit trail must name them.
+    The signature itself uses the organisation's key (``sign_document`` role 'seal'), which records
+    the clerk who completed ``<prefix>_seal`` as the one who applied it. Returns (user task, service).
+    """
+    clerk_task = b.user(f"{prefix}_seal", "Văn thư kiểm tra thể thức và đóng dấu số", seal_lane,
+                        forms.seal_form(prefix, document),
+                        documentation=f"Kiểm tra thể thức, kỹ thuật trình bày của {document} đã được lãnh đạo ký "
+                                      "(Nghị định 30/2020/NĐ-CP), ghi số đăng ký rồi đóng dấu số của cơ quan.",
+                        properties={"step_kind": "seal"})
+    seal = b.service(f"{prefix}_sign_seal", "Ký số của cơ quan (con dấu, văn thư)", seal_lane, "sign_document",
+                     {"role": "'seal'", "level": repr(level), "applied_by_task": repr(clerk_task),
+                      "register_number": f"{prefix}_seal_register_number"},
+                     result=f"{prefix}_seal_signature")
+    b.flow(clerk_task, seal)
+    return clerk_task, seal

@@ -15,11 +15,13 @@ from signing.testing import PKIServer
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
-# QT13's lanes: the applicant, the PDT clerk who checks, the PDT leader who approves and signs.
+# QT13's lanes: the applicant, the PDT clerk who checks, the PDT leader who approves and signs, the
+# registry clerk (văn thư, PHCTH) who checks the form and applies the university's seal.
 STAFF = {
     "sv": ("Trần Thị Lan", [("applicant", None)]),
     "cv.pdt": ("Lê Minh Tâm", [("clerk", "PDT")]),
     "tp.pdt": ("Nguyễn Hoàng Phúc", [("leader", "PDT")]),
+    "vt": ("Đặng Thu Hà", [("clerk", "PHCTH")]),
     "po": ("Người quản lý quy trình", [("process_owner", None)]),
     "kt": ("Kiểm toán", [("auditor", None)]),
 }

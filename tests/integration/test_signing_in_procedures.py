@@ -47,7 +47,7 @@ def task_of(c: Any, actor: Any, bpmn_id: str) -> str:
 
 
 def run_to_approval(c: Any, staff: dict) -> int:
-    """Request, pay, check, approve: the case then issues, signs and seals by itself."""
+    """Request, pay, check, approve: the case then issues the transcript and the leader's key signs it."""
     eng = c.engine
     case = eng.start("QT13", START, staff["sv"])
     assert case.status == "waiting", case
@@ -56,6 +56,19 @@ def run_to_approval(c: Any, staff: dict) -> int:
     eng.complete(task_of(c, staff["tp.pdt"], "pdt_leader_sign"), {"pdt_leader_decision": "approve",
                                                                    "pdt_leader_comment": "Đồng ý."}, staff["tp.pdt"])
     return case.id
+
+
+def apply_seal(c: Any, staff: dict, case_id: int, register_number: str = "88/BĐ-ĐHCT") -> Any:
+    """The văn thư checks the signed transcript and applies the seal (the organisation's key signs)."""
+    task = task_of(c, staff["vt"], "pdt_leader_seal")
+    return c.engine.complete(task, {"pdt_leader_seal_confirm": True, "pdt_leader_seal_register_number": register_number,
+                                    "pdt_leader_seal_comment": "Thể thức đúng."}, staff["vt"])
+
+
+def run_to_the_end(c: Any, staff: dict) -> int:
+    case_id = run_to_approval(c, staff)
+    apply_seal(c, staff, case_id)
+    return case_id
 
 
 def result_documents(c: Any, case_id: int) -> list[tuple[str, bytes]]:
@@ -80,6 +93,11 @@ def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_c
     c = signing_container
     create_demo_keys(c, pki=pki_server.pki, users=[LEADER])
     case_id = run_to_approval(c, staff)
+    waiting = c.engine.case(case_id, staff["kt"])
+    assert waiting.status == "waiting", (waiting.status, waiting.incidents)
+    assert len(result_documents(c, case_id)) == 2, "signed by the leader; the seal waits for the văn thư"
+    assert [t["bpmn_id"] for t in waiting.tasks if t["status"] == "ready"] == ["pdt_leader_seal"]
+    apply_seal(c, staff, case_id)
 
     case = c.engine.case(case_id, staff["kt"])
     assert case.status == "completed", (case.status, case.incidents)
@@ -120,6 +138,14 @@ def test_qt13_transcript_is_signed_by_the_approving_leader_then_sealed(signing_c
     assert events[0]["sha256_before"] == hashes[0] and events[0]["sha256_after"] == hashes[1]
     assert events[1]["sha256_before"] == hashes[1] and events[1]["sha256_after"] == hashes[2]
     assert events[0]["certificate_fingerprint_sha256"] != events[1]["certificate_fingerprint_sha256"]
+    # the seal's key is the organisation's, the person who applied it is the văn thư who did the task
+    assert (events[1]["applied_by"], events[1]["register_number"]) == ("vt", "88/BĐ-ĐHCT")
+    assert events[0]["applied_by"] is None
+    trail = c.engine.audit_events(case_id, staff["kt"])
+    seal_task = next(e for e in trail if e["kind"] == "task_completed" and e["payload"]["task"] == "pdt_leader_seal")
+    assert seal_task["actor"] == "vt"
+    assert trail.index(seal_task) < next(i for i, e in enumerate(trail)
+                                         if e["kind"] == "signature_applied" and e["payload"]["role"] == "seal")
     assert c.engine.verify_audit(case_id).ok
     assert case.data["pdt_leader_seal_signature"]["sha256"] == hashes[2]
 
@@ -136,6 +162,7 @@ def test_after_a_rejection_the_re_issued_transcript_is_the_one_signed(signing_co
     assert signature_events(c, case.id, staff["kt"]) == []
     eng.complete(task_of(c, staff["cv.pdt"], "pdt_check_request"), CHECK, staff["cv.pdt"])
     eng.complete(task_of(c, staff["tp.pdt"], "pdt_leader_sign"), {"pdt_leader_decision": "approve"}, staff["tp.pdt"])
+    apply_seal(c, staff, case.id)
 
     assert eng.case(case.id, staff["kt"]).status == "completed"
     docs = result_documents(c, case.id)
@@ -163,7 +190,8 @@ def test_missing_leader_key_is_an_incident_in_vietnamese_then_retry_completes(si
 
     create_demo_keys(c, pki=pki_server.pki, users=[LEADER])  # the administrator installs the leader's key
     out = c.engine.retry_incident(incident.id, staff["po"])
-    assert out["case_status"] == "completed"
+    assert out["case_status"] == "waiting"  # signed; now the văn thư's turn
+    assert apply_seal(c, staff, case_id).status == "completed"
     events = signature_events(c, case_id, staff["kt"])
     assert [(e["role"], e["signer"]) for e in events] == [("leader", "tp.pdt"), ("seal", ORGANISATION)]
     assert c.engine.verify_audit(case_id).ok
@@ -195,7 +223,7 @@ def test_an_allowed_fallback_level_is_used_and_recorded(db_url, tmp_path, pki_se
 
         staff = create_staff(c)
         create_demo_keys(c, pki=pki_server.pki, users=[LEADER])
-        case_id = run_to_approval(c, staff)
+        case_id = run_to_the_end(c, staff)
         assert c.engine.case(case_id, staff["kt"]).status == "completed"
         events = signature_events(c, case_id, staff["kt"])
         assert [(e["level"], e["requested_level"], e["downgraded"]) for e in events] == [
@@ -317,7 +345,11 @@ def test_offline_demo_keys_sign_without_any_server(db_url, tmp_path) -> None:
     # a procedure that only seals: the seal goes where the person's signature would have been
     only_seal = MemoryContext({"full_name": "Võ Thị Hạnh"}, actor="vanthu", case_id=6)
     ops.issue_document({"template": "notice", "title": "Thông báo kết quả"}, only_seal)
-    sealed = ops.sign_document({"role": "seal", "level": "B-B"}, only_seal)
+    sealed = ops.sign_document({"role": "seal", "level": "B-B", "applied_by_task": "receipt_seal",
+                                "register_number": "7/TB-ĐHCT"}, only_seal)
+    [(_, applied)] = [e for e in only_seal.events if e[0] == "signature_applied"]
+    assert (sealed["signer"], sealed["applied_by"], applied["register_number"]) == (ORGANISATION, "vanthu", "7/TB-ĐHCT")
+    assert seal["applied_by"] is None, "a seal step without a văn thư task (older models) names nobody"
     reader = PdfFileReader(BytesIO(only_seal.get_document(sealed["sha256"])), strict=False)
     [sig] = reader.embedded_signatures
     x1, y1, x2, y2 = (float(v) for v in sig.sig_field["/Rect"])

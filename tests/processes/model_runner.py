@@ -59,6 +59,7 @@ class RecordingServiceEngine(PythonScriptEngine):
         super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.completed_roles: set[str] = set()
+        self.completed_tasks: list[str] = []
 
     def call_service(self, task, **kwargs):
         name = kwargs["operation_name"]
@@ -72,6 +73,11 @@ class RecordingServiceEngine(PythonScriptEngine):
             raise AssertionError(f"{task.task_spec.name}: unknown document template {params['template']!r}")
         if name == "sign_document" and params["role"] == "leader" and "leader" not in self.completed_roles:
             raise AssertionError(f"{task.task_spec.name}: leader signature before any leader task was completed")
+        if name == "sign_document" and params["role"] == "seal" and (
+                not self.completed_tasks or params.get("applied_by_task") != self.completed_tasks[-1]):
+            raise AssertionError(f"{task.task_spec.name}: the seal must follow the văn thư task it names "
+                                 f"(applied_by_task={params.get('applied_by_task')!r}, last task "
+                                 f"{self.completed_tasks[-1:]})")
         self.calls.append((name, params))
         return json.dumps({"ok": True, "operator": name, "document_id": "doc-1"})
 
@@ -106,6 +112,8 @@ def alternative_answers(folder: Path) -> list[tuple[str, dict[str, Any]]]:
             continue
         schema = load_form(folder, form_file.name)
         for name, field_schema in schema.get("properties", {}).items():
+            if "const" in field_schema:
+                continue  # a confirmation (the clerk's seal step), not a branch
             if field_schema.get("type") == "boolean":
                 found.append((form_file.stem, {name: not sample_value(field_schema)}))
             elif len(field_schema.get("oneOf", [])) > 1:
@@ -176,6 +184,7 @@ def run_case(folder: Path, answers: dict[str, Any] | None = None, max_steps: int
             lane = task.task_spec.lane
             engine.completed_roles.add(load_settings(folder)["lanes"][lane]["role"])
             run.completed_user_tasks.append(task.task_spec.name)
+            engine.completed_tasks.append(task.task_spec.name)
             continue
         waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
                    if getattr(t.task_spec, "event_definition", None) is not None

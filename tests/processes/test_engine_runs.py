@@ -65,3 +65,10 @@ def test_procedure_runs_to_its_end_through_the_engine(world, code):  # type: ign
     case = container.engine.case(case_id, pilot.auditor())
     assert status == "completed", [i["error"] for i in case.incidents]
     assert container.engine.verify_audit(case_id).ok
+    # every seal names the văn thư (a PHCTH clerk) who completed the seal task just before it
+    trail = container.engine.audit_events(case_id, pilot.auditor())
+    for i, event in enumerate(trail):
+        if event["kind"] == "signature_applied" and event["payload"]["role"] == "seal":
+            clerk_task = [e for e in trail[:i] if e["kind"] == "task_completed"][-1]
+            assert clerk_task["payload"]["task"].endswith("_seal")
+            assert event["payload"]["applied_by"] == clerk_task["actor"] == pilot.person("clerk", "PHCTH").user_id

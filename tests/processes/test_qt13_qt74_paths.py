@@ -13,10 +13,13 @@ def _params(run, operator):
 
 def test_qt13_transcript_is_paid_checked_signed_sealed_and_notified():
     run = run_case(QT13, {"start": {"copies": 3, "transcript_language": "both"}})
-    assert run.completed_user_tasks == ["pdt_check_request", "pdt_leader_sign"]
+    assert run.completed_user_tasks == ["pdt_check_request", "pdt_leader_sign", "pdt_leader_seal"]
     assert run.operators == ["payment_request", "issue_document", "sign_document", "sign_document", "notify"]
     assert _params(run, "payment_request")[0]["amount_vnd"] == 5000 * 3 * 2
     assert [p["role"] for p in _params(run, "sign_document")] == ["leader", "seal"]
+    seal = _params(run, "sign_document")[1]
+    assert seal["applied_by_task"] == "pdt_leader_seal", "the seal names the văn thư task whose clerk applies it"
+    assert seal["register_number"] == run.data["pdt_leader_seal_register_number"]
     assert {p["level"] for p in _params(run, "sign_document")} == {"B-LTA"}
     assert _params(run, "issue_document")[0]["template"] == "transcript"
     assert run.messages_sent == ["payment_confirmed"]
@@ -39,7 +42,7 @@ def test_qt13_leader_can_send_the_transcript_back_to_the_clerk():
         {"pdt_leader_decision": "reject", "pdt_leader_comment": "Sai tên học phần"},
         {"pdt_leader_decision": "approve"}]})
     assert run.completed_user_tasks == ["pdt_check_request", "pdt_leader_sign", "pdt_check_request",
-                                        "pdt_leader_sign"]
+                                        "pdt_leader_sign", "pdt_leader_seal"]
     assert run.operators.count("issue_document") == 2 and run.operators.count("sign_document") == 2
 
 

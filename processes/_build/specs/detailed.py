@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from . import detailed_international, detailed_legal, detailed_research, detailed_services, detailed_scholarships, detailed_students
+from . import (
+            detailed_international,
+            detailed_legal,
+            detailed_research,
+            detailed_scholarships,
+            detailed_services,
+            detailed_students,
+)
 
 BUILDERS = {**detailed_students.BUILDERS, **detailed_scholarships.BUILDERS,
             **detailed_research.BUILDERS, **detailed_international.BUILDERS,

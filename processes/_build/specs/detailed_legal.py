@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from .. import forms, patterns
 from ..model import ProcessBuilder
-from .common import (check_task, clerk_lane, detail_procedure, form_task, rectorate_lane, registry_lane, result,
-                     signed_result)
+from .common import (
+    check_task,
+    clerk_lane,
+    detail_procedure,
+    form_task,
+    rectorate_lane,
+    registry_lane,
+    result,
+    signed_result,
+)
 
 B_LTA, B_T = patterns.LEVEL_LONG_TERM, patterns.LEVEL_BASIC
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from .. import forms, patterns
 from ..model import ProcessBuilder
-from .common import (applicant_fields, check_task, clerk_lane, decision_task, detail_procedure, form_task, head_lane,
-                     rectorate_lane, registry_lane, rejection, result, signed_result)
+from .common import (
+    applicant_fields,
+    check_task,
+    clerk_lane,
+    decision_task,
+    detail_procedure,
+    form_task,
+    head_lane,
+    rectorate_lane,
+    registry_lane,
+    result,
+    signed_result,
+)
 
 B_LTA, B_T = patterns.LEVEL_LONG_TERM, patterns.LEVEL_BASIC
 
@@ -140,8 +151,7 @@ def qt62():
     exempt_end = b.end("end_exempt", "Miễn học phí", student)
     pay_request, paid = patterns.payment(b, "tuition", finance, "amount_due_vnd", "Học phí")
     receipt = patterns.issue(b, "issue_receipt", finance, "receipt", "Biên lai điện tử thu học phí")
-    seal = b.service("receipt_seal", "Ký số biên lai (chữ ký số của Trường)", registry, "sign_document",
-                     {"role": "'seal'", "level": repr(B_T)}, result="receipt_signature")
+    seal_check, seal = patterns.seal_steps(b, "receipt", registry, "biên lai điện tử", B_T)
     done = patterns.notify(b, "notify_paid", "Gửi biên lai điện tử", finance, "applicant",
                            "'Đã nhận học phí ' + term + '; biên lai điện tử đã được ký số.'")
     end = b.end("end_paid", "Đã nộp học phí", student)
@@ -151,7 +161,8 @@ def qt62():
     b.flow(gw, exempt, condition="exemption == 'exempt'", name="Miễn")
     b.flow(gw, pay_request, default=True, name="Phải nộp")
     b.chain(exempt, exempt_end)
-    b.chain(paid, receipt, seal, done, end)
+    b.chain(paid, receipt, seal_check)
+    b.chain(seal, done, end)
     return detail_procedure(
         "QT62", b, "Tuition collection",
         "Thu học phí trực tuyến theo kết quả đăng ký học phần, áp dụng miễn giảm, phát hành biên lai điện tử ký số.",

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from .. import forms, patterns
 from ..model import ProcessBuilder
-from .common import (applicant_fields, check_task, clerk_lane, decision_task, detail_procedure, form_task, head_lane,
-                     rectorate_lane, registry_lane, rejection, result, signed_result)
+from .common import (
+    applicant_fields,
+    check_task,
+    clerk_lane,
+    decision_task,
+    detail_procedure,
+    form_task,
+    head_lane,
+    rectorate_lane,
+    registry_lane,
+    rejection,
+    result,
+    signed_result,
+)
 
 B_LTA, B_T = patterns.LEVEL_LONG_TERM, patterns.LEVEL_BASIC
 
