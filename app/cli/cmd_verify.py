@@ -13,6 +13,7 @@ from asn1crypto import x509
 
 from signing.trust import InstallationTrustStore, TrustStore, TrustStoreError
 from signing.trust.certificates import load_certificate
+from signing.trust.store import normalise_fingerprint
 from signing.validation import Indication, ValidationInputError, validate_pdf
 from signing.validation.extend import extend_to_lta
 from signing.validation.render import render_text
@@ -113,31 +114,105 @@ def trust_list(as_json: bool) -> None:
                    f"{e['not_after'][:10]}  {e['subject']}")
 
 
+class SystemTrail:
+    """The installation's hash-chained system trail, opened for one acting user before a change.
+
+    Why open it first: a trust change nobody can trace is what the trail exists to prevent, so the
+    database and the user are checked before the store is touched; when the database is missing or
+    not initialised the command changes nothing and says so in one line.
+    """
+
+    def __init__(self, container, actor) -> None:  # type: ignore[no-untyped-def]
+        self.container, self.actor = container, actor
+
+    @classmethod
+    def open(cls, as_user: str) -> SystemTrail:
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .common import actor, container
+
+        c = container()  # made only now: listing or verifying needs no database
+        url = c.settings.database_url
+        path = url.split(":///", 1)[1] if url.startswith("sqlite:///") else ""
+        try:
+            if path and path != ":memory:" and not Path(path).is_file():
+                initialised = False  # do not let SQLite create an empty file
+            else:
+                initialised = inspect(c.db).has_table("system_event")
+        except SQLAlchemyError as exc:
+            c.dispose()
+            raise click.ClickException(f"Không kết nối được cơ sở dữ liệu / cannot reach the database: "
+                                       f"{str(exc).splitlines()[0]}") from None
+        if not initialised:
+            c.dispose()
+            raise click.ClickException(
+                "Cơ sở dữ liệu chưa được khởi tạo nên không ghi được nhật ký hệ thống; kho tin cậy không thay đổi. "
+                "Chạy 'quytrinh init' trước. / The database is not initialised, so the system trail cannot record "
+                f"this change; the trust store was not changed. Run 'quytrinh init' first. ({url})")
+        return cls(c, actor(c, as_user))
+
+    def record(self, kind: str, payload: dict) -> None:
+        try:
+            self.container.engine.record_system(kind, payload, self.actor)
+        finally:
+            self.container.dispose()
+
+
+acting_user = click.option("--as", "as_user", default="admin", show_default=True, metavar="USER",
+                           help="Người thay đổi, ghi vào nhật ký hệ thống / who makes the change (system trail).")
+
+
 @trust.command("add")
 @click.argument("certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--allow-name-collision", is_flag=True,
               help="Cho phép dù trùng tên với chứng thư gốc đã có / allow a root named like an existing one.")
+@acting_user
 @click.option("--json", "as_json", is_flag=True)
-def trust_add(certificate: Path, allow_name_collision: bool, as_json: bool) -> None:
-    """Thêm chứng thư CA / add a CA certificate (self-signed: anchor; otherwise: chain helper)."""
+def trust_add(certificate: Path, allow_name_collision: bool, as_user: str, as_json: bool) -> None:
+    """Thêm chứng thư CA / add a CA certificate (self-signed: anchor; otherwise: chain helper).
+
+    The change is recorded in the system trail (``trust_anchor_added``) as done by ``--as``.
+    """
+    trail = SystemTrail.open(as_user)
     try:
-        change = InstallationTrustStore(trust_dir()).add(certificate.read_bytes(), source_name=str(certificate),
-                                                         allow_name_collision=allow_name_collision)
+        store = InstallationTrustStore(trust_dir())
+        change = store.add(certificate.read_bytes(), source_name=str(certificate),
+                           allow_name_collision=allow_name_collision)
+        entry = store.load().get(change.fingerprint)
     except TrustStoreError as exc:
         raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+    trail.record("trust_anchor_added", _trail_payload(change.to_dict(), entry.to_dict()))
     _echo_change(change.to_dict(), as_json)
 
 
 @trust.command("remove")
 @click.argument("fingerprint")
+@acting_user
 @click.option("--json", "as_json", is_flag=True)
-def trust_remove(fingerprint: str, as_json: bool) -> None:
-    """Bỏ tin cậy chứng thư theo SHA-256 / stop trusting a certificate, by SHA-256 fingerprint."""
+def trust_remove(fingerprint: str, as_user: str, as_json: bool) -> None:
+    """Bỏ tin cậy chứng thư theo SHA-256 / stop trusting a certificate, by SHA-256 fingerprint.
+
+    The change is recorded in the system trail (``trust_anchor_removed``) as done by ``--as``.
+    """
+    trail = SystemTrail.open(as_user)
     try:
-        change = InstallationTrustStore(trust_dir()).remove(fingerprint)
+        store = InstallationTrustStore(trust_dir())
+        current = store.load()
+        key = normalise_fingerprint(fingerprint)
+        entry = current.get(key) if current.contains(key) else None
+        change = store.remove(fingerprint)
     except TrustStoreError as exc:
         raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from exc
+    trail.record("trust_anchor_removed", _trail_payload(change.to_dict(), entry.to_dict() if entry else {}))
     _echo_change(change.to_dict(), as_json)
+
+
+def _trail_payload(change: dict, entry: dict) -> dict:
+    """What an auditor needs to tell which certificate changed, and where the store lives."""
+    return {"sha256": change["fingerprint"], "subject": change["subject"], "role": change["role"],
+            "source": change["source"], "hierarchy": entry.get("hierarchy"), "not_after": entry.get("not_after"),
+            "trust_dir": str(trust_dir().resolve())}
 
 
 def _load_or_fail():
