@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -45,7 +46,8 @@ class PKIServer:
             server.tsa_url, server.ocsp_url, server.crl_url("intermediate")
 
     Knobs for failure tests: ``tsa_status`` (HTTP status for /tsa, 200 = normal),
-    ``ocsp_status`` likewise; ``requests`` logs ``(method, path)`` of every request served.
+    ``ocsp_status`` likewise; ``requests`` logs ``(method, path)`` of every request served, ``connections``
+    counts the TCP connections accepted.
     ``clock`` gives the time used in OCSP answers, CRLs and timestamp tokens.
     """
 
@@ -55,6 +57,8 @@ class PKIServer:
         self.tsa_status = 200
         self.ocsp_status = 200
         self.requests: list[tuple[str, str]] = []
+        self.connections = 0  # TCP connections accepted: shows whether clients keep theirs alive
+        self._open: set[socket.socket] = set()  # kept-alive client connections, cut by stop()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tsa: PreparedTimestampAuthority | None = None
@@ -76,6 +80,11 @@ class PKIServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+        for connection in list(self._open):  # a stopped server must look down to kept-alive clients too
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def __enter__(self) -> PKIServer:
         return self.start()
@@ -248,6 +257,15 @@ def _make_handler(server: PKIServer) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
             return
+
+        def setup(self) -> None:
+            server.connections += 1
+            server._open.add(self.request)
+            super().setup()
+
+        def finish(self) -> None:
+            server._open.discard(self.request)
+            super().finish()
 
         def _reply(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)
