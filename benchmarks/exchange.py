@@ -99,11 +99,12 @@ def instance(workdir: Path, name: str, agency: str):  # type: ignore[no-untyped-
     return c
 
 
-def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile: bool) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile: bool,  # type: ignore[no-untyped-def]
+               validation_processes: int = 1) -> tuple[float, str]:
     from sqlalchemy import func, select
 
     from app.exchange.models import ReceivedPackage
-    from app.exchange.security import attachment_validator
+    from app.exchange.security import attachment_validation_pool, attachment_validator
     from app.exchange.service import AXIS, AXIS_ACTOR, Exchange
     from engine import SYSTEM
     from engine.db import transaction
@@ -124,7 +125,11 @@ def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile:
     validator = None
     if validate:
         trust = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
-        validator = attachment_validator(b, policy="lenient", offline=True, trust_store=trust)
+        if validation_processes > 0:
+            validator = attachment_validation_pool(b, policy="lenient", offline=True, trust_store=trust,
+                                                   processes=validation_processes).warm_up()
+        else:
+            validator = attachment_validator(b, policy="lenient", offline=True, trust_store=trust)
     sender = Exchange(a, AxisClient(running.url, SENDER[0], SENDER[2], SENDER[1]))
     receiver = Exchange(b, AxisClient(running.url, RECEIVER[0], RECEIVER[2], RECEIVER[1]), validator)
     profiler = cProfile.Profile() if profile else None
@@ -151,6 +156,8 @@ def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile:
             text = out.getvalue()
         return len(bodies) / elapsed, text
     finally:
+        if hasattr(validator, "close"):
+            validator.close()
         running.stop()
         store.close()
         a.dispose()
@@ -186,6 +193,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=300)
     parser.add_argument("--no-validate", action="store_true", help="skip PDF signature validation on receipt")
+    parser.add_argument("--validation-processes", type=int, default=1,
+                        help="worker processes validating attachments beside the receiver (0: in line)")
     parser.add_argument("--profile", action="store_true", help="print the 30 costliest calls of the end-to-end run")
     args = parser.parse_args()
     import logging
@@ -199,11 +208,15 @@ def main() -> None:
     size = sum(map(len, bodies)) // len(bodies)
     tmp = Path(tempfile.mkdtemp(prefix="quytrinh-exchange-"))
     try:
-        e2e, profile_text = end_to_end(bodies, tmp, pki, validate=not args.no_validate, profile=args.profile)
+        e2e, profile_text = end_to_end(bodies, tmp, pki, validate=not args.no_validate, profile=args.profile,
+                                       validation_processes=args.validation_processes)
         bare = floor(bodies, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    what = "validated attachment" if not args.no_validate else "attachment not validated"
+    what = "attachment not validated"
+    if not args.no_validate:
+        what = (f"attachment validated in {args.validation_processes} worker process(es)"
+                if args.validation_processes else "attachment validated in line")
     print(f"packages: {len(bodies)} of ~{size} bytes (signed PDF attachment {len(pdf)} bytes)")
     print(f"end to end (outbox → hub → inbox → QT74 case started, {what}): {e2e:8.1f} packages/s")
     print(f"floor (bare HTTP POST + one SQLite write, per request):      {bare:8.1f} requests/s")

@@ -21,14 +21,24 @@ from typing import Any
 
 from connectors.axis import AxisClient
 
-from .security import OrganisationEnvelope, attachment_validator, trusted_envelope_certs
+from .security import (
+    OrganisationEnvelope,
+    attachment_validation_pool,
+    attachment_validator,
+    trusted_envelope_certs,
+)
 from .service import Exchange, RoundReport, round_trip
 
 log = logging.getLogger(__name__)
 
 
-def exchange_from_settings(container: Any, *, validate_attachments: bool = True) -> Exchange | None:
-    """The installation's Exchange, or ``None`` when no axis endpoint is configured."""
+def exchange_from_settings(container: Any, *, validate_attachments: bool = True,
+                           validation_processes: int | None = None) -> Exchange | None:
+    """The installation's Exchange, or ``None`` when no axis endpoint is configured.
+
+    ``validation_processes`` (default ``extra.axis_validation_processes``, else 1): worker processes
+    validating PDF attachments beside the receiver; 0 validates in the receiver's own process.
+    """
     s = container.settings
     if not s.axis_endpoint:
         return None
@@ -39,7 +49,13 @@ def exchange_from_settings(container: Any, *, validate_attachments: bool = True)
         signer = envelope.signer()
         return signer(package) if signer is not None else package
 
-    validator = attachment_validator(container) if validate_attachments else None
+    processes = validation_processes
+    if processes is None:
+        processes = int(s.extra.get("axis_validation_processes", 1))
+    validator: Any = None
+    if validate_attachments:
+        validator = (attachment_validation_pool(container, processes=processes) if processes > 0
+                     else attachment_validator(container))
     return Exchange(container, client, validator, sign=sign, trusted_certs=trusted_envelope_certs(s))
 
 
@@ -78,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         print("QUYTRINH_AXIS_ENDPOINT chưa đặt / not set", file=sys.stderr)
         return 2
     interval = args.interval if args.interval is not None else container.settings.worker_interval
+    warm_up = getattr(exchange.validator, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
     run_rounds(exchange, once=args.once, interval=interval,
                report=lambda r: print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True))
     return 0

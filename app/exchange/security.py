@@ -99,13 +99,31 @@ def trusted_envelope_certs(settings: Any) -> list[bytes]:
 def attachment_validator(container: Any, *, policy: str = "strict", offline: bool | None = None,
                          trust_store: Any = None) -> AttachmentValidator:
     """``(file name, bytes) -> compact verdict`` for PDF attachments; other files are not checked."""
+    return pdf_validator(*_validation_inputs(container, offline, trust_store), policy=policy)
+
+
+def _validation_inputs(container: Any, offline: bool | None, trust_store: Any) -> tuple[Any, bool]:
     from signing.trust import InstallationTrustStore
-    from signing.validation import Indication, ValidationInputError, validate_pdf
 
     settings = container.settings
     if offline is None:
         offline = not bool(settings.extra.get("axis_validate_online", False))
     store = trust_store if trust_store is not None else InstallationTrustStore(settings.trust_path).load()
+    return store, offline
+
+
+def attachment_validation_pool(container: Any, *, policy: str = "strict", offline: bool | None = None,
+                               trust_store: Any = None, processes: int = 1) -> Any:
+    """The same verdicts as :func:`attachment_validator`, computed in worker processes (see validation_pool)."""
+    from .validation_pool import ValidationPool
+
+    store, offline = _validation_inputs(container, offline, trust_store)
+    return ValidationPool(store, policy=policy, offline=offline, processes=processes)
+
+
+def pdf_validator(store: Any, offline: bool = True, *, policy: str = "strict") -> AttachmentValidator:
+    """The validator over an already loaded trust store (picklable inputs: a worker process builds its own)."""
+    from signing.validation import Indication, ValidationInputError, validate_pdf
 
     def validate(name: str, data: bytes) -> dict[str, Any]:
         if not data.startswith(b"%PDF-"):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -25,11 +27,13 @@ from connectors.edxml import (
     BusinessDocType,
     DocumentPackage,
     EdxmlError,
+    SignatureCheck,
     StatusCode,
     StatusPackage,
     build_status,
+    check_envelope,
+    describe_receipt,
     read_package,
-    receive_package,
 )
 from engine import SYSTEM, Actor, clock
 from engine.audit import append as audit_append
@@ -61,6 +65,19 @@ class RoundReport:
                 "refused": self.refused, "errors": self.errors}
 
 
+@dataclass
+class _Incoming:
+    """A fetched package between reading (and submitting its attachments for validation) and storing."""
+
+    data: bytes
+    digest: str
+    remote_id: str
+    package: Any = None
+    signature: SignatureCheck | None = None
+    verdicts: list[Callable[[], Any]] | None = None
+    outcome: str | None = None  # decided without storing a case: refused unreadable, duplicate
+
+
 class Exchange:
     """One installation's side of the axis.
 
@@ -78,6 +95,7 @@ class Exchange:
         self.validator = attachment_validator
         self.sign = sign
         self.trusted_certs = tuple(trusted_certs)
+        self.read_ahead = 2  # packages read and under validation while the one before is stored
 
     def _signed(self, package: bytes) -> bytes:
         return self.sign(package) if self.sign is not None else package
@@ -119,6 +137,10 @@ class Exchange:
 
         A crash between the commit and the acknowledgement makes the axis deliver it again; the
         unique key turns the second delivery into ``duplicate`` and it is acknowledged then.
+        Pipelined: package k+1 is fetched, read and its attachments handed to the validator (another
+        process when it is a :class:`ValidationPool`) before package k is stored, so validation runs
+        while the receiver stores, starts cases and talks to the axis. Each package is still stored
+        (with its verdicts) and acknowledged on its own, in the order listed.
         """
         report = RoundReport()
         for message_type in ("edoc", "status"):
@@ -127,34 +149,83 @@ class Exchange:
             except AxisError as exc:
                 report.errors.append(str(exc))
                 continue
+            ahead: deque[_Incoming] = deque()
             for remote_id in waiting[:limit]:
                 try:
                     data = self.client.get_edoc(remote_id)
-                    outcome = self.accept(data, remote_id)
-                    self.client.update_status(remote_id, "done" if outcome != "refused" else "fail")
                 except AxisError as exc:
                     report.errors.append(str(exc))
                     continue
-                if outcome == "duplicate":
-                    report.duplicates += 1
-                elif outcome == "refused":
-                    report.refused += 1
-                else:
-                    report.received += 1
+                ahead.append(self._take(data, remote_id))
+                if len(ahead) > self.read_ahead:
+                    self._finish(ahead.popleft(), report)
+            while ahead:
+                self._finish(ahead.popleft(), report)
         return report
+
+    def _finish(self, incoming: _Incoming, report: RoundReport) -> None:
+        outcome = self._settle(incoming)
+        try:
+            self.client.update_status(incoming.remote_id, "done" if outcome != "refused" else "fail")
+        except AxisError as exc:  # stored already: the axis delivers it again and it becomes a duplicate
+            report.errors.append(str(exc))
+            return
+        if outcome == "duplicate":
+            report.duplicates += 1
+        elif outcome == "refused":
+            report.refused += 1
+        else:
+            report.received += 1
 
     def accept(self, data: bytes, remote_id: str = "") -> str:
         """Store one package and apply it; returns 'started', 'applied', 'duplicate' or 'refused'."""
-        digest = hashlib.sha256(data).hexdigest()
+        return self._settle(self._take(data, remote_id))
+
+    def _take(self, data: bytes, remote_id: str) -> _Incoming:
+        """Read a package, and for a new document to us with an acceptable envelope start validating it.
+
+        De-duplication comes first: a redelivered document is answered from the unique key's row
+        without validating its attachments again (the insert's unique key still decides races).
+        """
+        incoming = _Incoming(data, hashlib.sha256(data).hexdigest(), remote_id)
         try:
-            receipt = receive_package(data, attachment_validator=self.validator, trusted_certs=self.trusted_certs)
+            incoming.package = read_package(data)
         except EdxmlError as exc:
-            return self._refuse(data, digest, remote_id, sender="", document_id=digest, reason=exc.message_vi,
-                                report={"error": exc.to_dict()})
-        package = receipt.package
-        if isinstance(package, DocumentPackage):
-            return self._accept_document(data, digest, remote_id, package, receipt)
-        return self._accept_status(data, digest, remote_id, package, receipt)
+            incoming.outcome = self._refuse(data, incoming.digest, remote_id, sender="", document_id=incoming.digest,
+                                            reason=exc.message_vi, report={"error": exc.to_dict()})
+            return incoming
+        incoming.signature = check_envelope(data, self.trusted_certs)
+        package = incoming.package
+        if (not isinstance(package, DocumentPackage) or self.validator is None or incoming.signature.refuses
+                or self.agency not in {o.organ_id for o in package.header.to}):
+            return incoming
+        if self._already_received(package):
+            incoming.outcome = "duplicate"
+            return incoming
+        submit = getattr(self.validator, "submit", None)
+        if submit is not None:
+            incoming.verdicts = [submit(a.name, a.data).result for a in package.attachments]
+        else:
+            incoming.verdicts = [partial(self.validator, a.name, a.data) for a in package.attachments]
+        return incoming
+
+    def _already_received(self, package: DocumentPackage) -> bool:
+        doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
+        with self.c.sessions() as s:
+            return s.scalar(select(ReceivedPackage.id).where(
+                ReceivedPackage.sender == package.header.from_.organ_id,
+                ReceivedPackage.document_id == package.header.document_id,
+                ReceivedPackage.business_doc_type == int(doc_type), ReceivedPackage.status_code == "",
+                ReceivedPackage.kind == "edoc").limit(1)) is not None
+
+    def _settle(self, incoming: _Incoming) -> str:
+        if incoming.outcome is not None:
+            return incoming.outcome
+        receipt = describe_receipt(incoming.data, incoming.package, incoming.signature, incoming.verdicts,
+                                   sha256=incoming.digest)
+        if isinstance(incoming.package, DocumentPackage):
+            return self._accept_document(incoming.data, incoming.digest, incoming.remote_id, incoming.package, receipt)
+        return self._accept_status(incoming.data, incoming.digest, incoming.remote_id, incoming.package, receipt)
 
     def _accept_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
                          receipt: Any) -> str:
@@ -204,7 +275,7 @@ class Exchange:
             "promulgation_date": (h.promulgation.promulgation_date or clock.utcnow().date()).isoformat(),
             "received_at": clock.utcnow().isoformat(timespec="seconds"), "urgency": "thuong",
             "due_date": h.due_date.isoformat() if h.due_date else "",
-            "attachments": [{"file_name": a.name[:255], "file_id": hashlib.sha256(a.data).hexdigest()[:64]}
+            "attachments": [{"file_name": a.name[:255], "file_id": a.sha256[:64]}
                             for a in package.attachments],
             "envelope_signature": f"{envelope['status']}: {envelope['message']}"[:500],
             "attachment_warnings": attachment_warnings(report["attachments"]),
@@ -255,7 +326,7 @@ class Exchange:
         audit_append(s, case, f"document_{doc_type.name.lower()}_received", AXIS_ACTOR.user_id,
                      {"received": row.id, "sha256": row.sha256, "document_id": target_id, "outcome": row.outcome,
                       "reason": row.reason or None})
-        original = receive_package(holder.content).package.header
+        original = read_package(holder.content).header
         enqueue(s, case, AXIS_ACTOR.user_id, AXIS, "status",
                 {"status_code": code.value, "document_id": target_id, "to": h.from_.organ_id},
                 self._signed(build_status(original, code, row.reason, reporter=_us(original, self.agency))))

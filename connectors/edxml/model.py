@@ -7,10 +7,12 @@ element names (``OrganId`` -> ``organ_id``); dates are real dates, free text sta
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from functools import cached_property
 
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -206,6 +208,11 @@ class Attachment:
     data: bytes
     content_id: str = ""
     description: str = ""
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of ``data``, computed once: the receipt, the case data and the stored file all use it."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)

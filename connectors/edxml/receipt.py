@@ -56,20 +56,33 @@ def receive_package(data: bytes, *, limits: Limits = DEFAULT_LIMITS, trusted_cer
                     attachment_validator: AttachmentValidator | None = None) -> ReceiptReport:
     """Read, check and describe a received package; raises :class:`EdxmlError` if unreadable."""
     package = read_package(data, limits)
-    signature = check_envelope(data, trusted_certs)
+    verdicts = None
+    if attachment_validator is not None and isinstance(package, DocumentPackage):
+        verdicts = [lambda a=a: attachment_validator(a.name, a.data) for a in package.attachments]
+    return describe_receipt(data, package, check_envelope(data, trusted_certs), verdicts)
+
+
+def describe_receipt(data: bytes, package: Package, signature: SignatureCheck,
+                     verdicts: Sequence[Callable[[], Any]] | None = None, *, sha256: str = "") -> ReceiptReport:
+    """The report for a package already read, with each attachment's verdict taken from ``verdicts``.
+
+    Split from :func:`receive_package` so a receiver can read a package, decide it is new, have its
+    attachments validated elsewhere (another process) and collect the verdicts here, one thunk per
+    attachment (a future's ``result``). A thunk that raises becomes that attachment's ``validation_error``.
+    """
     reports = []
     if isinstance(package, DocumentPackage):
-        for attachment in package.attachments:
+        for index, attachment in enumerate(package.attachments):
             validation, error = None, None
-            if attachment_validator is not None:
+            if verdicts is not None:
                 try:
-                    validation = attachment_validator(attachment.name, attachment.data)
+                    validation = verdicts[index]()
                 except EdxmlError as exc:
                     error = exc.to_dict()
                 except Exception as exc:  # the validator is the app's code; its failure is reported
                     error = {"code": "attachment_validator_failed", "message": "Lỗi khi kiểm tra tệp đính kèm.",
                              "message_en": f"The attachment validator failed: {exc}", "details": type(exc).__name__}
             reports.append(AttachmentReport(attachment.name, attachment.content_type, len(attachment.data),
-                                            hashlib.sha256(attachment.data).hexdigest(), validation, error))
-    return ReceiptReport(package=package, sha256=hashlib.sha256(data).hexdigest(), envelope_signature=signature,
-                         attachments=tuple(reports), findings=package.findings)
+                                            attachment.sha256, validation, error))
+    return ReceiptReport(package=package, sha256=sha256 or hashlib.sha256(data).hexdigest(),
+                         envelope_signature=signature, attachments=tuple(reports), findings=package.findings)
