@@ -83,9 +83,15 @@ def _key_source(key: str | None, password_env: str | None, module: str | None, t
 
 @click.command("sign")
 @click.argument("file", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--batch", "batch_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Ký mọi PDF trong thư mục / sign every PDF of a folder (resumable)")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tệp/thư mục ra / output")
+@click.option("--batch", "batch_dir", is_flag=False, flag_value="", default=None, metavar="[FOLDER]",
+              help="Ký mọi PDF trong thư mục, hoặc (không có FOLDER, với --cases) các hồ sơ / sign every PDF of a "
+                   "folder, or (no FOLDER, with --cases) case records; resumable")
+@click.option("--cases", "cases_filter", metavar="FILTER",
+              help="Hồ sơ cần ký, vd. procedure=QT13,status=completed / cases to sign (with --batch)")
+@click.option("--as", "as_user", metavar="USER", help="Người ký (với --cases) / who signs (with --cases)")
+@click.option("--role", type=click.Choice(["leader", "seal"]), default="leader", show_default=True,
+              help="leader: khóa của người ký; seal: con dấu cơ quan do văn thư đóng / leader's key or the seal")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Tệp/thư mục ra / output")
 @click.option("--key", help="Tệp PKCS#12 hoặc tên khóa đã nhập / PKCS#12 file or imported key name")
 @click.option("--password-env", help="Biến môi trường chứa mật khẩu / env var holding the password")
 @click.option("--pkcs11-module", help=f"Thư viện PKCS#11 (mặc định {DEFAULT_MODULE})")
@@ -113,7 +119,8 @@ def _key_source(key: str | None, password_env: str | None, module: str | None, t
 @click.option("--extend", "extend_level", type=click.Choice(EXTEND_LEVELS),
               help="Gia hạn chữ ký đã có của FILE (không cần khóa) / extend FILE's existing signatures (no key)")
 @click.option("--json", "as_json", is_flag=True)
-def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | None, password_env: str | None,
+def sign(file: Path | None, batch_dir: str | None, cases_filter: str | None, as_user: str | None, role: str,
+         output: Path | None, key: str | None, password_env: str | None,
          pkcs11_module: str | None, token_label: str | None, key_label: str | None, pin_env: str | None, level: str,
          allow_fallback: str | None, appearance: str, image: Path | None, overlap_field: str | None,
          document_number: str | None, page: int, box: str | None, field_name: str | None, reason: str | None,
@@ -121,8 +128,21 @@ def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | Non
          offline: bool, extend_level: str | None, as_json: bool) -> None:
     """Ký số PAdES một PDF hoặc cả thư mục, hoặc gia hạn lên B-LT/B-LTA / PAdES-sign a PDF or a folder, or
     extend a signed PDF to B-LT/B-LTA (``--extend B-LTA FILE``)."""
-    if (file is None) == (batch_dir is None):
-        raise click.ClickException("Cần đúng một trong FILE hoặc --batch / give exactly one of FILE or --batch")
+    if cases_filter is not None:
+        if batch_dir != "" or file is not None:
+            raise click.ClickException("--cases dùng với --batch (không FOLDER, không FILE) / --cases goes with "
+                                       "--batch alone (no FOLDER, no FILE)")
+        from ..bulk.command import sign_cases
+
+        sign_cases(cases_filter, as_user, role, level, as_json)
+        return
+    if (file is None) == (batch_dir is None) or batch_dir == "":
+        raise click.ClickException("Cần đúng một trong FILE hoặc --batch FOLDER (hoặc --batch --cases) / give "
+                                   "exactly one of FILE or --batch FOLDER (or --batch --cases)")
+    if output is None:
+        raise click.ClickException("Cần -o/--output / -o/--output is required")
+    if batch_dir is not None and not Path(batch_dir).is_dir():
+        raise click.ClickException(f"Không có thư mục / no such folder: {batch_dir}")
     roots = list(trust_roots) + [Path(p) for p in os.environ.get("QUYTRINH_TRUST_ROOTS", "").split(os.pathsep) if p]
     store = _trust_store(roots)
     if extend_level is not None:
@@ -146,7 +166,7 @@ def sign(file: Path | None, batch_dir: Path | None, output: Path, key: str | Non
     try:
         with _key_source(key, password_env, pkcs11_module, token_label, key_label, pin_env) as key_source:
             if batch_dir is not None:
-                _sign_batch(batch_dir, output, key_source, request, services, as_json)
+                _sign_batch(Path(batch_dir), output, key_source, request, services, as_json)
                 return
             assert file is not None
             result = sign_pdf(file.read_bytes(), key_source, request, services)

@@ -82,11 +82,23 @@ class SigningOperators:
     def sign_document(self, params: dict[str, Any], ctx: OperatorContext) -> dict[str, Any]:
         role = str(params.get("role") or "leader")
         level = _level(params.get("level") or "B-T")
-        fallback = self._fallback(params, level)
-        document = _latest_result(ctx)
-        before = ctx.get_document(document["sha256"])
         owner, substitute = self._signer_for(role, ctx)
         applied_by = seal_applier(params, ctx) if role == "seal" else None
+        return self.apply_signature(ctx, role, level, owner, fallback=self.fallback_level(params, level),
+                                    substitute=substitute, applied_by=applied_by,
+                                    register_number=_text(params.get("register_number")))
+
+    def apply_signature(self, ctx: OperatorContext, role: str, level: SignatureLevel, owner: str, *,
+                        fallback: SignatureLevel | None = None, substitute: str | None = None,
+                        applied_by: str | None = None, register_number: str = "",
+                        extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Sign the case's latest result document with ``owner``'s key, store it, audit it.
+
+        Shared by the procedure step and bulk signing (app/bulk), which chooses the owner itself;
+        ``extra`` adds keys to the ``signature_applied`` event (e.g. the batch it belongs to).
+        """
+        document = latest_result(ctx)
+        before = ctx.get_document(document["sha256"])
         key = self._key(owner, role)
         fields, pages = _signature_fields(before), _page_count(before)
         field_name = _next_field(FIELD_PREFIX.get(role, "ChuKy"), fields)
@@ -122,12 +134,12 @@ class SigningOperators:
         info = result.info
         ctx.audit("signature_applied", {
             "role": role, "signer": owner, "substitute_for": substitute, "signer_subject": info.signer_subject,
-            "applied_by": applied_by, "register_number": _text(params.get("register_number")),
+            "applied_by": applied_by, "register_number": register_number,
             "level": info.level.value, "requested_level": info.requested_level.value, "downgraded": info.downgraded,
             "fallback_reason": info.fallback_reason, "field": info.field_name, "document": name,
             "sha256_before": document["sha256"], "sha256_after": after,
             "certificate_fingerprint_sha256": info.signer_fingerprint_sha256,
-            "signing_time": info.signing_time.isoformat(), "warnings": list(result.warnings)})
+            "signing_time": info.signing_time.isoformat(), "warnings": list(result.warnings), **(extra or {})})
         return {"sha256": after, "signer": owner, "applied_by": applied_by, "level": info.level.value,
                 "field": info.field_name, "name": name}
 
@@ -137,7 +149,8 @@ class SigningOperators:
         except KeystoreError as exc:
             raise OperatorError(exc.message_vi, exc.message_en, code=exc.code, retryable=False) from None
 
-    def _fallback(self, params: dict[str, Any], level: SignatureLevel) -> SignatureLevel | None:
+    def fallback_level(self, params: dict[str, Any], level: SignatureLevel) -> SignatureLevel | None:
+        """The model's ``fallback_level`` or the installation's, when lower than ``level``."""
         raw = params.get("fallback_level")
         fallback = _level(raw) if raw else self.keystore.setup.fallback_level
         return fallback if fallback is not None and fallback.rank < level.rank else None
@@ -261,7 +274,7 @@ def _level(value: Any) -> SignatureLevel:
                             code="bad_level", retryable=False) from None
 
 
-def _latest_result(ctx: OperatorContext) -> dict[str, Any]:
+def latest_result(ctx: OperatorContext) -> dict[str, Any]:
     results = [d for d in ctx.documents() if d.get("role") == "result" and str(d.get("name", "")).endswith(".pdf")]
     if not results:
         raise OperatorError("Hồ sơ chưa có văn bản kết quả để ký (cần bước tạo văn bản trước bước ký).",
