@@ -153,3 +153,45 @@ def test_who_may_sign_in_bulk_and_what_a_bad_filter_says(school: Any, pki_server
     assert missing.value.code == "key_missing"
     assert all(not signature_events(c, i, c.accounts.actor("kt"))
                for i in matching_cases(c.engine, c.accounts.actor("kt"), parse_filter(f"procedure={CODE}")))
+
+
+def test_a_killed_run_loses_at_most_the_case_in_hand_and_the_rerun_signs_the_rest_once(
+        school: Any, pki_server: PKIServer) -> None:
+    """SIGKILL mid-run (no cleanup, no exception handler): what was committed stays, the rest is signed."""
+    import os
+    import signal
+    import sys
+    import time
+
+    from sqlalchemy import func, select
+
+    from engine.models import AuditEvent
+
+    c = school
+    env = {**os.environ, "QUYTRINH_DATABASE_URL": c.settings.database_url, "QUYTRINH_DATA_DIR": c.settings.data_dir,
+           "QUYTRINH_EXTRA": json.dumps({"signing": {"tsa_url": pki_server.tsa_url}})}
+    args = [str(Path(sys.executable).with_name("quytrinh")), "sign", "--batch", "--cases", f"procedure={CODE}",
+            "--as", "vt", "--role", "seal", "--level", "B-T", "--json"]
+
+    def sealed_so_far() -> int:
+        with c.sessions() as s:
+            return s.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.kind == "signature_applied")) or 0
+
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while sealed_so_far() < 4 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    before = sealed_so_far()
+    assert 4 <= before < 20, "killed part-way"
+
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout.strip().splitlines()[-1])
+    assert len(report["signed"]) == 20 - before and len(report["skipped"]) == before
+    auditor = c.accounts.actor("kt")
+    for case_id in matching_cases(c.engine, auditor, parse_filter(f"procedure={CODE}")):
+        assert [e["applied_by"] for e in signature_events(c, case_id, auditor)] == ["vt"], case_id
+        assert len(result_documents(c, case_id)) == 2 and c.engine.verify_audit(case_id).ok
