@@ -29,7 +29,7 @@ from signing.testing import PKIServer  # noqa: E402
 from signing.trust import default_trust_store  # noqa: E402
 from signing.validation import validate_pdf  # noqa: E402
 
-FIXTURES = Path("/work/shared/fixtures/signed-pdf-vn")
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "signed-pdf-vn"
 
 
 def rates(first, second, seconds: float, rounds: int = 6) -> tuple[float, float]:

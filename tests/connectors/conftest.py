@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-FIXTURES = Path("/work/shared/fixtures/edxml")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "edxml"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.edxml"))
 
 

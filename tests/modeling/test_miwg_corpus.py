@@ -22,7 +22,7 @@ from engine.errors import ModelRejected
 from engine.modeling import load_model
 from engine.modeling.xml import BPMN_NS
 
-CORPUS = Path("/work/shared/fixtures/bpmn-miwg")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "bpmn-miwg"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="MIWG corpus not available")
 

@@ -12,7 +12,7 @@ from app.cli import cli
 from . import pki
 from .conftest import make_pdf
 
-FIXTURES = Path("/work/shared/fixtures/signed-pdf-vn")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "signed-pdf-vn"
 DECREE_119 = str(FIXTURES / "decree-119-2018-ND-CP.signed.pdf")
 
 
@@ -53,7 +53,15 @@ def test_verify_at_and_extra_trust(tmp_path, pki_server, signed_bb):
     assert ok.exit_code == 0, ok.output
 
 
-def test_trust_add_list_remove(tmp_path):
+def test_trust_add_list_remove(tmp_path, db_url):
+    """Changes need an initialised database: each one is recorded in the system trail."""
+    env = {"QUYTRINH_TRUST_DIR": str(tmp_path), "QUYTRINH_DATABASE_URL": db_url,
+           "QUYTRINH_DATA_DIR": str(tmp_path / "var")}
+    assert CliRunner().invoke(cli, ["init"], env=env).exit_code == 0
+
+    def run(args, _trust_dir):  # noqa: ANN001 - same shape as the module's helper, with the database
+        return CliRunner().invoke(cli, args, env=env)
+
     root = tmp_path / "uni.pem"
     root.write_bytes(pki.issue(pki.name("Dai hoc Root")).pem)
     added = run(["trust", "add", str(root), "--json"], tmp_path)
@@ -68,3 +76,6 @@ def test_trust_add_list_remove(tmp_path):
     not_pdf = tmp_path / "x.pem"
     not_pdf.write_bytes(make_pdf())
     assert run(["trust", "add", str(not_pdf)], tmp_path).exit_code == 1
+    trail = json.loads(run(["audit", "system", "--as", "admin", "--json"], tmp_path).output)
+    kinds = [e["kind"] for e in trail["events"]]
+    assert kinds == ["trust_anchor_added", "trust_anchor_removed"] and trail["verify"]["ok"]

@@ -16,7 +16,7 @@ import pytest
 from signing.trust import TrustStore, default_trust_store
 from signing.validation import Indication, validate_pdf
 
-FIXTURES = Path("/work/shared/fixtures/signed-pdf-vn")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "signed-pdf-vn"
 G1_ROOT = "f7bc89054cec7f12730d7b8cd3eb7955b163835087e5eb873edfb584763b3f90"
 VNRCA = "bac8bf609ab420a8ee1780d74f4de5c7f7184959d2a7375b0a75e4c29f0908e7"
 PORTAL = "Cổng Thông tin điện tử Chính phủ"

@@ -23,7 +23,7 @@ from signing.trust.shipped import load_shipped_entries
 
 from . import pki
 
-LOOKALIKES = Path("/work/shared/fixtures/trust-lookalikes")
+LOOKALIKES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "trust-lookalikes"
 G1_ROOT = "f7bc89054cec7f12730d7b8cd3eb7955b163835087e5eb873edfb584763b3f90"
 VNRCA = "bac8bf609ab420a8ee1780d74f4de5c7f7184959d2a7375b0a75e4c29f0908e7"
 MIC_ROOT = "ca918d635bb130bec97639e6aabf7edbc4eb1310f8058b9419f467ae0230ad8c"
