@@ -123,6 +123,7 @@ def profile_signing(level: SignatureLevel = SignatureLevel.B_B, signatures: int 
 def batch_benchmark(records: int, workers: int) -> dict[str, float]:
     """Sign ``records`` one-page records at B-T into a fresh folder; the figures of that run."""
     import json
+    import resource
     import tempfile
 
     from signing.batch import JOURNAL_NAME, sign_folder
@@ -136,10 +137,13 @@ def batch_benchmark(records: int, workers: int) -> dict[str, float]:
         key = InMemoryKeySource.from_identity(server.pki.signer_rsa)
         services = SigningServices(trust_roots=tuple(server.pki.trust_roots_asn1()), tsa_url=server.tsa_url)
         started, cpu_started = time.perf_counter(), time.process_time()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         report = sign_folder(source, out, key, SignatureRequest(level=SignatureLevel.B_T), services,
                              workers=workers)
         elapsed = time.perf_counter() - started
         parent_cpu = time.process_time() - cpu_started
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, once they have exited
+        workers_cpu = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
         if report.stopped_by is not None or report.failed or len(report.signed) != records:
             raise SystemExit(f"batch incomplete: {report.to_dict()}")
         journal = [json.loads(line) for line in (out / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()]
@@ -148,7 +152,7 @@ def batch_benchmark(records: int, workers: int) -> dict[str, float]:
             raise SystemExit(f"journal has {len(journal)} lines, levels {levels}")
         tokens = server.requests.count(("POST", "/tsa"))
     return {"records": records, "workers": workers, "seconds": elapsed, "per_s": records / elapsed,
-            "parent_cpu_s": parent_cpu, "tsa_tokens": tokens}
+            "parent_cpu_s": parent_cpu, "workers_cpu_s": workers_cpu, "tsa_tokens": tokens}
 
 
 def print_batch_figures(f: dict[str, float]) -> None:
@@ -158,6 +162,10 @@ def print_batch_figures(f: dict[str, float]) -> None:
     print(f"  {f['seconds']:.1f} s wall, {f['per_s']:.1f} records/s; parent process (journal + TSA) used "
           f"{f['parent_cpu_s']:.1f} CPU-s; {f['tsa_tokens']} timestamp tokens")
     print(f"  projected 60,000 records: {minutes:.1f} min (target < 15 min = 66.7 records/s)")
+    cpu_per_record = (f["parent_cpu_s"] + f["workers_cpu_s"]) / f["records"]
+    print(f"  CPU per record: {cpu_per_record * 1000:.1f} ms (workers {f['workers_cpu_s']:.1f} CPU-s); on "
+          f"{os.cpu_count()} otherwise idle cores that is at most {(os.cpu_count() or 1) / cpu_per_record:.0f} "
+          f"records/s = {60_000 * cpu_per_record / (os.cpu_count() or 1) / 60:.1f} min for 60,000")
 
 
 def main() -> None:
