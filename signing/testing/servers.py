@@ -80,7 +80,11 @@ class PKIServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
-        for connection in list(self._open):  # a stopped server must look down to kept-alive clients too
+        self.drop_connections()  # a stopped server must look down to kept-alive clients too
+
+    def drop_connections(self) -> None:
+        """Close every kept-alive client connection, as servers do with idle ones."""
+        for connection in list(self._open):
             try:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:

@@ -58,6 +58,30 @@ def test_tsa_moved_away_is_an_outage_not_a_hang(own_pki_server: PKIServer) -> No
         sign_pdf(make_pdf(), key, request, services)
 
 
+def test_a_connection_closed_by_the_tsa_is_replaced_silently(own_pki_server: PKIServer) -> None:
+    services = _services(own_pki_server)
+    key = InMemoryKeySource.from_identity(own_pki_server.pki.signer_rsa)
+    request = SignatureRequest(level=SignatureLevel.B_T)
+    sign_pdf(make_pdf(), key, request, services)
+    connections = own_pki_server.connections
+    own_pki_server.drop_connections()  # like a TSA closing idle keep-alive connections
+    assert sign_pdf(make_pdf(), key, request, services).info.level == SignatureLevel.B_T
+    assert own_pki_server.connections == connections + 1
+
+
+def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch, pki_server: PKIServer) -> None:
+    # the test server reads absolute request targets too, so it can stand in for a forward proxy
+    monkeypatch.setenv("HTTP_PROXY", pki_server.base_url)
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("no_proxy", "")
+    stamper = KeepAliveTimeStamper("http://tsa.invalid/tsa", timeout=3)
+    assert not stamper.direct
+    _nonce, query = stamper.request_cms(hashlib.sha256(b"x").digest(), "sha256")
+    reply = tsp.TimeStampResp.load(stamper.request_tsa_reply(query.dump()))
+    assert reply["status"]["status"].native == "granted"
+    assert KeepAliveTimeStamper("https://tsa.example.vn/tsa").direct is False
+
+
 def test_timestamper_travels_to_another_process_without_its_session(pki_server: PKIServer) -> None:
     stamper = KeepAliveTimeStamper(pki_server.tsa_url, timeout=3)
     nonce, query = stamper.request_cms(hashlib.sha256(b"x").digest(), "sha256")
