@@ -219,8 +219,9 @@ def main() -> None:
     bt = f["ours_b_t_one_page_per_s"]
     cores = 2
     hours = 60_000 / (bt * cores) / 3600
-    print(f"\nEstimate: 60,000 one-page documents at B-T on {cores} cores (one process per core, local TSA): "
-          f"{hours * 60:.1f} min ({bt:.1f}/s per core); a remote TSA adds its round trip per document.")
+    print(f"\nUpper bound: 60,000 one-page documents at B-T on {cores} cores ({bt:.1f}/s per process, local TSA, "
+          f"perfect scaling): {hours * 60:.1f} min; measure the real batch with --batch 2000 (a remote TSA adds "
+          f"its round trip per document, overlapped by the worker processes).")
     if not args.no_validation:
         print("\nValidation: quytrinh's validator vs pyHanko's default validator (benchmarks/validation.py)")
         validation = _validation_benchmark_module()
