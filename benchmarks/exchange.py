@@ -30,12 +30,17 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import io  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
 import pstats  # noqa: E402
 import shutil  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from datetime import date  # noqa: E402
 
 import requests  # noqa: E402
@@ -51,13 +56,40 @@ from connectors.edxml import (  # noqa: E402
     make_attachment,
 )
 
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SENDER = ("ctu", "000.21.36.H13", "secret-ctu")
 RECEIVER = ("vpcp", "000.00.00.G22", "secret-vpcp")
 
 
+def tree_cpu() -> float:
+    """CPU seconds used so far by this process and every live descendant (validation workers, receivers).
+
+    On a shared, loaded machine wall-clock rates move with the neighbours' load; CPU per package does not.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    mine, total = {os.getpid()}, 0.0
+    changed = True
+    while changed:
+        changed = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                changed = True
+    for pid in mine:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def signed_pdf(pki, size: int = 100_000) -> bytes:  # type: ignore[no-untyped-def]
     """A letter of about ``size`` bytes, sealed B-B by the test PKI's organisation certificate."""
-    import os
 
     from fpdf import FPDF
 
@@ -86,42 +118,66 @@ def packages(count: int, pdf: bytes) -> list[bytes]:
         subject=f"Văn bản thử {i}"), [attachment]) for i in range(count)]
 
 
-def instance(workdir: Path, name: str, agency: str):  # type: ignore[no-untyped-def]
+def instance(workdir: Path, name: str, agency: str, database_url: str = "", migrate: bool = True):  # type: ignore[no-untyped-def]
     from app.config import load_settings
     from app.container import Container
     from app.migrate import upgrade
 
     folder = workdir / name
-    folder.mkdir()
-    c = Container(load_settings(env={}, overrides={"database_url": f"sqlite:///{folder / 'q.db'}",
+    folder.mkdir(exist_ok=True)
+    c = Container(load_settings(env={}, overrides={"database_url": database_url or f"sqlite:///{folder / 'q.db'}",
                                                     "data_dir": str(folder / "var"), "agency_code": agency}))
-    upgrade(c.db)
+    if migrate:
+        upgrade(c.db)
     return c
 
 
-def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile: bool,  # type: ignore[no-untyped-def]
-               validation_processes: int = 1) -> tuple[float, str]:
-    from sqlalchemy import func, select
-
-    from app.exchange.models import ReceivedPackage
-    from app.exchange.security import attachment_validation_pool, attachment_validator
-    from app.exchange.service import AXIS, AXIS_ACTOR, Exchange
-    from engine import SYSTEM
-    from engine.db import transaction
-    from engine.modeling import load_model, read_package
-    from engine.runtime.outputs import enqueue
-    from signing.trust import default_trust_store
-
+def _hub(workdir: Path):  # type: ignore[no-untyped-def]
     store = HubStore(workdir / "hub.db")
     hub = AxisHub(store)
     hub.register(*SENDER)
     hub.register(*RECEIVER)
-    running = serve_in_thread(hub)
-    a, b = instance(workdir, "a", SENDER[1]), instance(workdir, "b", RECEIVER[1])
+    return store, serve_in_thread(hub)
+
+
+def _prepare(bodies: list[bytes], workdir: Path, database_url: str = ""):  # type: ignore[no-untyped-def]
+    """A with every package queued in its outbox, B (``database_url``, else SQLite) with QT74 deployed."""
+    from app.exchange.service import AXIS, AXIS_ACTOR
+    from engine import SYSTEM
+    from engine.db import transaction
+    from engine.modeling import load_model, read_package
+    from engine.runtime.outputs import enqueue
+
+    a, b = instance(workdir, "a", SENDER[1]), instance(workdir, "b", RECEIVER[1], database_url)
     b.engine.deploy(load_model(read_package(ROOT / "processes" / "QT74"), known_operators=b.registry.names()), SYSTEM)
     with transaction(a.sessions) as s:
         for i, body in enumerate(bodies):
             enqueue(s, None, AXIS_ACTOR.user_id, AXIS, "edoc", {"document_id": str(i), "to": [RECEIVER[1]]}, body)
+    return a, b
+
+
+def _check_verdicts(session, validate: bool) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from app.exchange.models import ReceivedPackage
+
+    verdicts = {r.report["attachments"][0]["validation"]["indication"] if validate else None
+                for r in session.scalars(select(ReceivedPackage))}
+    assert verdicts == ({"PASSED"} if validate else {None}), verdicts
+
+
+def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile: bool,  # type: ignore[no-untyped-def]
+               validation_processes: int = 1, database_url: str = "") -> tuple[float, str]:
+    """Sender, hub and receiver in this one process (the hub on a thread), taking turns."""
+    from sqlalchemy import func, select
+
+    from app.exchange.models import ReceivedPackage
+    from app.exchange.security import attachment_validation_pool, attachment_validator
+    from app.exchange.service import Exchange
+    from signing.trust import default_trust_store
+
+    store, running = _hub(workdir)
+    a, b = _prepare(bodies, workdir, database_url)
     validator = None
     if validate:
         trust = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
@@ -136,31 +192,124 @@ def end_to_end(bodies: list[bytes], workdir: Path, pki, validate: bool, profile:
     try:
         if profiler:
             profiler.enable()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), tree_cpu()
         started = 0
         while started < len(bodies):
             sender.deliver_outbox(limit=50)
             started += receiver.poll_inbox(limit=50).received
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, tree_cpu() - cpu
         if profiler:
             profiler.disable()
         with b.sessions() as s:
             assert s.scalar(select(func.count()).select_from(ReceivedPackage)) == len(bodies)
-            verdicts = {r.report["attachments"][0]["validation"]["indication"] if validate else None
-                        for r in s.scalars(select(ReceivedPackage))}
-        assert verdicts == ({"PASSED"} if validate else {None}), verdicts
+            _check_verdicts(s, validate)
         text = ""
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
             text = out.getvalue()
-        return len(bodies) / elapsed, text
+        return len(bodies) / elapsed, f"CPU per package, all processes: {1000 * cpu / len(bodies):.1f} ms\n{text}"
     finally:
-        if hasattr(validator, "close"):
-            validator.close()
+        receiver.close()
         running.stop()
         store.close()
         a.dispose()
+        b.dispose()
+
+
+# -- several processes: sender, N receivers (the hub stays in this process's thread) -----------------
+def _send_all(workdir: str, count: int, hub_url: str, ready, go) -> None:  # type: ignore[no-untyped-def]
+    from app.exchange.service import Exchange
+
+    logging.disable(logging.WARNING)
+    a = instance(Path(workdir), "a", SENDER[1], migrate=False)
+    sender = Exchange(a, AxisClient(hub_url, SENDER[0], SENDER[2], SENDER[1]))
+    ready.put("sender")
+    go.wait()
+    sent = 0
+    while sent < count:
+        sent += sender.deliver_outbox(limit=50).sent
+    a.dispose()
+
+
+def _receive_all(workdir: str, database_url: str, count: int, hub_url: str, roots: list[bytes], validate: bool,
+                 validation_processes: int, ready, go, results) -> None:  # type: ignore[no-untyped-def]
+    from asn1crypto import x509
+    from sqlalchemy import func, select
+
+    from app.exchange.models import ReceivedPackage
+    from app.exchange.security import attachment_validation_pool, attachment_validator
+    from app.exchange.service import Exchange
+    from signing.trust import default_trust_store
+
+    logging.disable(logging.WARNING)
+    b = instance(Path(workdir), "b", RECEIVER[1], database_url, migrate=False)
+    validator = None
+    if validate:
+        trust = default_trust_store().with_extra_anchors([x509.Certificate.load(der) for der in roots])
+        validator = (attachment_validation_pool(b, policy="lenient", offline=True, trust_store=trust,
+                                                processes=validation_processes).warm_up() if validation_processes
+                     else attachment_validator(b, policy="lenient", offline=True, trust_store=trust))
+    receiver = Exchange(b, AxisClient(hub_url, RECEIVER[0], RECEIVER[2], RECEIVER[1]), validator)
+    ready.put("receiver")
+    go.wait()
+    got = duplicates = 0
+    while True:
+        round_ = receiver.poll_inbox(limit=50)
+        got, duplicates = got + round_.received, duplicates + round_.duplicates
+        with b.sessions() as s:
+            if s.scalar(select(func.count()).select_from(ReceivedPackage)) >= count:
+                break
+        if not (round_.received or round_.duplicates):
+            time.sleep(0.01)
+    results.put((got, duplicates))
+    receiver.close()
+    b.dispose()
+
+
+def in_processes(bodies: list[bytes], workdir: Path, pki, validate: bool, receivers: int,  # type: ignore[no-untyped-def]
+                 validation_processes: int, database_url: str) -> tuple[float, str]:
+    import multiprocessing
+
+    from sqlalchemy import func, select
+
+    from app.exchange.models import ReceivedPackage
+
+    store, running = _hub(workdir)
+    a, b = _prepare(bodies, workdir, database_url)
+    a.dispose()
+    roots = [c.dump() for c in pki.trust_roots_asn1()]
+    ctx = multiprocessing.get_context("spawn")
+    ready, go, results = ctx.Queue(), ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_send_all, args=(str(workdir), len(bodies), running.url, ready, go))]
+    workers += [ctx.Process(target=_receive_all, args=(str(workdir), database_url or str(b.settings.database_url),
+                                                       len(bodies), running.url, roots, validate,
+                                                       validation_processes, ready, go, results))
+                for _ in range(receivers)]
+    try:
+        for w in workers:
+            w.start()
+        for _ in workers:
+            ready.get(timeout=120)
+        start, cpu = time.perf_counter(), tree_cpu()
+        go.set()
+        counts = [results.get(timeout=600) for _ in range(receivers)]
+        elapsed, cpu = time.perf_counter() - start, tree_cpu() - cpu
+        for w in workers:
+            w.join(timeout=60)
+        with b.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(ReceivedPackage)) == len(bodies)
+            _check_verdicts(s, validate)
+        note = (f"CPU per package, all processes: {1000 * cpu / len(bodies):.1f} ms\n"
+                f"receivers took in {[c[0] for c in counts]} packages, "
+                f"{sum(c[1] for c in counts)} duplicates between them")
+        return len(bodies) / elapsed, note
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.kill()
+        running.stop()
+        store.close()
         b.dispose()
 
 
@@ -180,13 +329,42 @@ def floor(bodies: list[bytes], workdir: Path) -> float:
     running = serve_in_thread(app)
     session = requests.Session()
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), tree_cpu()
         for body in bodies:
             session.post(f"{running.url}/sendEdoc", data=body, timeout=10).raise_for_status()
-        return len(bodies) / (time.perf_counter() - start)
+        elapsed, cpu = time.perf_counter() - start, tree_cpu() - cpu
+        print(f"floor CPU per request: {1000 * cpu / len(bodies):.1f} ms")
+        return len(bodies) / elapsed
     finally:
         running.stop()
         db.close()
+
+
+@contextmanager
+def receiver_database(pg_admin_url: str) -> Iterator[str]:
+    """A scratch PostgreSQL database for B, migrated, dropped afterwards ('' when not asked for)."""
+    if not pg_admin_url:
+        yield ""
+        return
+    from sqlalchemy import create_engine, text
+
+    from app.migrate import upgrade
+    from engine import make_engine
+
+    name = f"qt_bench_exchange_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{pg_admin_url.rsplit('/', 1)[0]}/{name}"
+    try:
+        eng = make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def main() -> None:
@@ -194,11 +372,13 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=300)
     parser.add_argument("--no-validate", action="store_true", help="skip PDF signature validation on receipt")
     parser.add_argument("--validation-processes", type=int, default=1,
-                        help="worker processes validating attachments beside the receiver (0: in line)")
+                        help="worker processes validating attachments beside each receiver (0: in line)")
+    parser.add_argument("--receivers", type=int, default=0,
+                        help="run the sender and N receivers as separate processes (0: all in this process)")
+    parser.add_argument("--postgresql", nargs="?", const=DEFAULT_PG, default="", metavar="ADMIN_URL",
+                        help=f"B's database on PostgreSQL (a scratch database; default server {DEFAULT_PG})")
     parser.add_argument("--profile", action="store_true", help="print the 30 costliest calls of the end-to-end run")
     args = parser.parse_args()
-    import logging
-
     logging.disable(logging.WARNING)  # pyHanko narrates offline path building; the figures are what matter
     from signing.testing import TestPKI
 
@@ -207,23 +387,31 @@ def main() -> None:
     bodies = packages(args.packages, pdf)
     size = sum(map(len, bodies)) // len(bodies)
     tmp = Path(tempfile.mkdtemp(prefix="quytrinh-exchange-"))
+    note = ""
     try:
-        e2e, profile_text = end_to_end(bodies, tmp, pki, validate=not args.no_validate, profile=args.profile,
-                                       validation_processes=args.validation_processes)
+        with receiver_database(args.postgresql) as url:
+            if args.receivers:
+                e2e, note = in_processes(bodies, tmp, pki, not args.no_validate, args.receivers,
+                                         args.validation_processes, url)
+            else:
+                e2e, note = end_to_end(bodies, tmp, pki, validate=not args.no_validate, profile=args.profile,
+                                       validation_processes=args.validation_processes, database_url=url)
         bare = floor(bodies, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     what = "attachment not validated"
     if not args.no_validate:
-        what = (f"attachment validated in {args.validation_processes} worker process(es)"
+        what = (f"attachment validated in {args.validation_processes} worker process(es) per receiver"
                 if args.validation_processes else "attachment validated in line")
+    layout = (f"sender + {args.receivers} receiver process(es)" if args.receivers else "one process")
     print(f"packages: {len(bodies)} of ~{size} bytes (signed PDF attachment {len(pdf)} bytes)")
-    print(f"end to end (outbox → hub → inbox → QT74 case started, {what}): {e2e:8.1f} packages/s")
+    print(f"layout: {layout}; B on {'PostgreSQL' if args.postgresql else 'SQLite'}; {what}")
+    print(f"end to end (outbox → hub → inbox → QT74 case started):        {e2e:8.1f} packages/s")
     print(f"floor (bare HTTP POST + one SQLite write, per request):      {bare:8.1f} requests/s")
     print(f"floor per package at 3 requests each:                         {bare / 3:8.1f} packages/s")
     print(f"ratio floor/end-to-end: {bare / e2e:.1f}x per request, {bare / 3 / e2e:.1f}x per 3 requests")
-    if profile_text:
-        print(profile_text)
+    if note:
+        print(note)
 
 
 if __name__ == "__main__":

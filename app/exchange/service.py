@@ -43,6 +43,7 @@ from engine.runtime import cases as case_ops
 from engine.runtime.jobs import send_message
 from engine.runtime.outputs import enqueue, store_document
 
+from .claims import Claims
 from .models import ReceivedPackage
 from .security import attachment_warnings
 
@@ -96,6 +97,14 @@ class Exchange:
         self.sign = sign
         self.trusted_certs = tuple(trusted_certs)
         self.read_ahead = 2  # packages read and under validation while the one before is stored
+        self.claims = Claims(container.db)  # several receivers of one installation share the work
+
+    def close(self) -> None:
+        """Release what a long-running receiver holds: its claim connection, its validation workers."""
+        self.claims.close()
+        close = getattr(self.validator, "close", None)
+        if close is not None:
+            close()
 
     def _signed(self, package: bytes) -> bytes:
         return self.sign(package) if self.sign is not None else package
@@ -150,26 +159,39 @@ class Exchange:
                 report.errors.append(str(exc))
                 continue
             ahead: deque[_Incoming] = deque()
-            for remote_id in waiting[:limit]:
-                try:
-                    data = self.client.get_edoc(remote_id)
-                except AxisError as exc:
-                    report.errors.append(str(exc))
-                    continue
-                ahead.append(self._take(data, remote_id))
-                if len(ahead) > self.read_ahead:
+            taken = 0
+            try:
+                for remote_id in waiting:
+                    if limit is not None and taken >= limit:
+                        break
+                    if not self.claims.try_claim(remote_id):
+                        continue  # another receiver of ours has it
+                    taken += 1
+                    try:
+                        data = self.client.get_edoc(remote_id)
+                    except AxisError as exc:
+                        self.claims.release(remote_id)
+                        report.errors.append(str(exc))
+                        continue
+                    ahead.append(self._take(data, remote_id))
+                    if len(ahead) > self.read_ahead:
+                        self._finish(ahead.popleft(), report)
+                while ahead:
                     self._finish(ahead.popleft(), report)
-            while ahead:
-                self._finish(ahead.popleft(), report)
+            finally:
+                for left in ahead:  # only when an unexpected error interrupts the round
+                    self.claims.release(left.remote_id)
         return report
 
     def _finish(self, incoming: _Incoming, report: RoundReport) -> None:
-        outcome = self._settle(incoming)
         try:
+            outcome = self._settle(incoming)
             self.client.update_status(incoming.remote_id, "done" if outcome != "refused" else "fail")
         except AxisError as exc:  # stored already: the axis delivers it again and it becomes a duplicate
             report.errors.append(str(exc))
             return
+        finally:
+            self.claims.release(incoming.remote_id)
         if outcome == "duplicate":
             report.duplicates += 1
         elif outcome == "refused":

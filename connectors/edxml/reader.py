@@ -10,6 +10,7 @@ name because real packages mix the edXML namespace, the default namespace and no
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -47,9 +48,17 @@ XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 def _local(element: etree._Element) -> str:
     """Local name; also strips an undeclared prefix kept literally by recovery (``edXML:Attachment``)."""
-    if not isinstance(element.tag, str):
+    tag = element.tag
+    if not isinstance(tag, str):
         return ""
-    return element.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    return _local_name(tag)
+
+
+@lru_cache(maxsize=1024)
+def _local_name(tag: str) -> str:
+    # a package has a few dozen distinct tags, looked up hundreds of times; the bound keeps a hostile
+    # package with thousands of invented tags from growing the cache
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
