@@ -126,7 +126,7 @@ def profile_signing(level: SignatureLevel = SignatureLevel.B_B, signatures: int 
     stats.sort_stats("tottime").print_stats(top)
 
 
-def batch_benchmark(records: int, workers: int) -> dict[str, float]:
+def batch_benchmark(records: int, workers: int, tsa_delay_ms: float = 0.0) -> dict[str, float]:
     """Sign ``records`` one-page records at B-T into a fresh folder; the figures of that run."""
     import json
     import resource
@@ -140,6 +140,7 @@ def batch_benchmark(records: int, workers: int) -> dict[str, float]:
         source.mkdir()
         for n in range(records):  # distinct bytes per record, as real ones are
             (source / f"hoc-ba-{n:06d}.pdf").write_bytes(template + f"%record {n}\n".encode())
+        server.tsa_delay = tsa_delay_ms / 1000
         key = InMemoryKeySource.from_identity(server.pki.signer_rsa)
         services = SigningServices(trust_roots=tuple(server.pki.trust_roots_asn1()), tsa_url=server.tsa_url)
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -157,13 +158,14 @@ def batch_benchmark(records: int, workers: int) -> dict[str, float]:
         if len(journal) != records or levels != {"B-T"}:
             raise SystemExit(f"journal has {len(journal)} lines, levels {levels}")
         tokens = server.requests.count(("POST", "/tsa"))
-    return {"records": records, "workers": workers, "seconds": elapsed, "per_s": records / elapsed,
+    return {"records": records, "workers": workers, "tsa_delay_ms": tsa_delay_ms, "seconds": elapsed, "per_s": records / elapsed,
             "parent_cpu_s": parent_cpu, "workers_cpu_s": workers_cpu, "tsa_tokens": tokens}
 
 
 def print_batch_figures(f: dict[str, float]) -> None:
     minutes = 60_000 / f["per_s"] / 60
-    print(f"Batch: {f['records']} one-page records at B-T, {f['workers']} worker processes, local TSA "
+    delay = f" answering {f['tsa_delay_ms']:.0f} ms late" if f["tsa_delay_ms"] else ""
+    print(f"Batch: {f['records']} one-page records at B-T, {f['workers']} worker processes, local TSA{delay} "
           f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
     print(f"  {f['seconds']:.1f} s wall, {f['per_s']:.1f} records/s; parent process (journal + TSA) used "
           f"{f['parent_cpu_s']:.1f} CPU-s; {f['tsa_tokens']} timestamp tokens")
@@ -199,9 +201,11 @@ def main() -> None:
     parser.add_argument("--no-validation", action="store_true", help="skip the validation section")
     parser.add_argument("--batch", type=int, metavar="N", help="sign N one-page records at B-T with sign_folder")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes for --batch")
+    parser.add_argument("--tsa-delay-ms", type=float, default=0.0,
+                        help="with --batch: the TSA answers this late (a remote TSA's round trip)")
     args = parser.parse_args()
     if args.batch:
-        print_batch_figures(batch_benchmark(args.batch, args.workers))
+        print_batch_figures(batch_benchmark(args.batch, args.workers, args.tsa_delay_ms))
         return
     if args.profile:
         profile_signing(SignatureLevel.parse(args.profile_level))

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,7 +47,7 @@ class PKIServer:
             server.tsa_url, server.ocsp_url, server.crl_url("intermediate")
 
     Knobs for failure tests: ``tsa_status`` (HTTP status for /tsa, 200 = normal),
-    ``ocsp_status`` likewise; ``requests`` logs ``(method, path)`` of every request served, ``connections``
+    ``ocsp_status`` likewise; ``tsa_delay`` (seconds) makes the TSA answer late, like a distant one; ``requests`` logs ``(method, path)`` of every request served, ``connections``
     counts the TCP connections accepted.
     ``clock`` gives the time used in OCSP answers, CRLs and timestamp tokens.
     """
@@ -55,6 +56,7 @@ class PKIServer:
         self._now = now
         self.clock: Clock = clock or utc_now
         self.tsa_status = 200
+        self.tsa_delay = 0.0  # seconds added before each timestamp answer: a remote TSA's round trip
         self.ocsp_status = 200
         self.requests: list[tuple[str, str]] = []
         self.connections = 0  # TCP connections accepted: shows whether clients keep theirs alive
@@ -310,6 +312,8 @@ def _make_handler(server: PKIServer) -> type[BaseHTTPRequestHandler]:
                     return self._reply(server.ocsp_status, b"", "text/plain")
                 return self._reply(200, server.ocsp_response_der(body), "application/ocsp-response")
             if path == "/tsa":
+                if server.tsa_delay:
+                    time.sleep(server.tsa_delay)
                 if server.tsa_status != 200:
                     return self._reply(server.tsa_status, b"", "text/plain")
                 try:
