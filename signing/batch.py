@@ -91,7 +91,10 @@ def sign_folder(input_dir: Path, output_dir: Path, key_source: KeySource, reques
 
     Document problems (broken PDF, field already signed) are recorded and the batch goes on; problems of
     the key or of the services (token removed, TSA down) stop the batch, to be resumed later.
-    ``workers`` > 1 signs in that many forked processes when the key allows it (see the module notes).
+    ``workers`` > 1 signs in that many forked processes when the key allows it (see the module notes):
+    one per core when the TSA is near (one-page B-T costs ~5 ms of CPU); a distant TSA leaves each
+    worker waiting for its round trip, so use several per core then (benchmarks/signing.py
+    ``--batch N --tsa-delay-ms 50`` shows the effect).
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     for stale in output_dir.glob(".partial-*.pdf"):  # left by a run killed mid-write; never a finished output
