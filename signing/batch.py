@@ -22,11 +22,12 @@ import json
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import errors as signing_errors
 from .certcheck import check_signer_certificate
@@ -35,8 +36,9 @@ from .keys.base import KeySource
 from .keys.memory import InMemoryKeySource
 from .pades import sign_pdf
 from .services import SigningServices
-from .settings import SignatureRequest
+from .settings import SignatureRequest, SignedResult
 
+T = TypeVar("T")
 JOURNAL_NAME = ".quytrinh-sign-journal.jsonl"
 Progress = Callable[[int, int, str, str], None]  # (done, total, file name, status)
 
@@ -176,7 +178,8 @@ def _error_from(class_name: str, data: dict) -> SigningError:
 
 
 # -- worker processes ----------------------------------------------------------------------------
-_JOBS: dict[int, tuple[KeySource, SignatureRequest, SigningServices]] = {}  # inherited by forked workers
+Job = tuple[KeySource, SignatureRequest, SigningServices]
+_JOBS: dict[int, Job] = {}  # read by forked workers: they inherit this dict, nothing is pickled
 _job_numbers = itertools.count(1)
 
 
@@ -185,46 +188,106 @@ def _sign_in_worker(job: int, source: str, target: str) -> Outcome:
     return _sign_one(Path(source), Path(target), key_source, request, services)
 
 
-def _sign_in_workers(pending: list[tuple[int, Path]], total: int, output_dir: Path, journal: Path,
-                     job: tuple[KeySource, SignatureRequest, SigningServices], workers: int,
-                     report: BatchReport, progress: Progress | None) -> None:
-    """Keep ``workers`` processes busy with a bounded queue; stop feeding them at the first stop outcome."""
+def _sign_bytes_in_worker(job: int, data: bytes) -> Outcome:
+    key_source, request, services = _JOBS[job]
+    try:
+        return "signed", sign_pdf(data, key_source, request, services)
+    except SigningError as exc:
+        return "error", (type(exc).__name__, exc.to_dict())
+
+
+def _completed_in_workers(job: Job, work: Callable[..., Outcome], items: Iterable[tuple[T, tuple]], workers: int,
+                          keep_feeding: Callable[[], bool]) -> Iterator[tuple[T, Outcome]]:
+    """Run ``work(job number, *args)`` for each ``(tag, args)`` in forked processes; yield ``(tag, outcome)``.
+
+    A bounded number of items is handed out at a time (so stopping is quick and memory stays flat);
+    ``keep_feeding`` is asked before each hand-out. Items handed out before a stop still come back.
+    Closing the generator (or an exception in the consumer) waits for running items and drops the rest.
+    """
+    number = next(_job_numbers)
+    _JOBS[number] = job
+    queue = iter(items)
+    in_flight: dict[Future, T] = {}
+    exhausted = False
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        while True:
+            while not exhausted and len(in_flight) < workers * 4 and keep_feeding():
+                item = next(queue, None)
+                if item is None:
+                    exhausted = True
+                else:
+                    in_flight[executor.submit(work, number, *item[1])] = item[0]
+            if not in_flight:
+                return
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield in_flight.pop(future), future.result()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        del _JOBS[number]
+
+
+def _sign_in_workers(pending: list[tuple[int, Path]], total: int, output_dir: Path, journal: Path, job: Job,
+                     workers: int, report: BatchReport, progress: Progress | None) -> None:
+    """The folder loop of :func:`sign_folder` with the signing done by workers; the journal stays here.
+
+    Outputs a worker finished but the parent never journaled (interrupted) are recognised on resume.
+    """
     key_source, _request, services = job
     try:  # checked once here so the workers inherit a fresh check (and a revoked key stops nothing mid-way)
         check_signer_certificate(key_source, services)
     except SigningError as exc:
         report.stopped_by = exc
         return
-    number = next(_job_numbers)
-    _JOBS[number] = job
-    queue: Iterator[tuple[int, Path]] = iter(pending)
-    in_flight: dict[Future, tuple[int, Path]] = {}
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    feeding = True
+    items = ((item, (str(item[1]), str(output_dir / item[1].name))) for item in pending)
+    with closing(_completed_in_workers(job, _sign_in_worker, items, workers,
+                                       lambda: report.stopped_by is None)) as results:
+        for (index, path), outcome in results:
+            _record(outcome, path.name, index, total, journal, report, progress)
+
+
+def sign_documents(documents: Iterable[tuple[T, bytes]], key_source: KeySource, request: SignatureRequest,
+                   services: SigningServices, workers: int = 1) -> Iterator[tuple[T, SignedResult | SigningError]]:
+    """Sign many PDFs given as bytes, in ``workers`` forked processes; yield ``(tag, result or error)``.
+
+    For callers that keep their own records (the engine's bulk signing writes documents and audit
+    events to its database): they consume results in the one process that owns the database, while
+    the signing runs on every core. Results come in completion order. Document errors
+    (:class:`InvalidDocumentError`, :class:`SignatureFieldError`) are yielded and the rest goes on; the
+    first other error (key gone, TSA down) is yielded too, and then only documents already handed out
+    come back: the remaining ones are not signed and not yielded, for the caller to retry later.
+    Keys that cannot be shared (see :func:`can_share_key`) sign here, one document at a time.
+    """
+    job: Job = (key_source, request, services)
+    stopped = False
+    if workers <= 1 or not can_share_key(key_source):
+        for tag, data in documents:
+            try:
+                yield tag, sign_pdf(data, key_source, request, services)
+            except (InvalidDocumentError, SignatureFieldError) as exc:
+                yield tag, exc
+            except SigningError as exc:
+                yield tag, exc
+                return
+        return
     try:
-        while True:
-            while feeding and len(in_flight) < workers * 4:
-                item = next(queue, None)
-                if item is None:
-                    feeding = False
-                    break
-                in_flight[executor.submit(_sign_in_worker, number, str(item[1]),
-                                          str(output_dir / item[1].name))] = item
-            if not in_flight:
-                break
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: in_flight[f][0]):
-                index, path = in_flight.pop(future)
-                if not _record(future.result(), path.name, index, total, journal, report, progress):
-                    feeding = False  # let the files already handed out finish, start no more
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        for future, (_index, path) in in_flight.items():  # interrupted: keep what the workers finished
-            if future.done() and not future.cancelled() and future.exception() is None:
-                status, payload = future.result()
-                if status == "signed":
-                    _append(journal, {"file": path.name, "status": "signed", **payload})
-        del _JOBS[number]
+        check_signer_certificate(key_source, services)
+    except SigningError as exc:
+        # nothing can be signed: report it against the first document, as the one-process loop would
+        for tag, _data in documents:
+            yield tag, exc
+            return
+        return
+    items = ((tag, (data,)) for tag, data in documents)
+    with closing(_completed_in_workers(job, _sign_bytes_in_worker, items, workers, lambda: not stopped)) as results:
+        for tag, (status, payload) in results:
+            if status == "signed":
+                yield tag, payload
+                continue
+            error = _error_from(*payload)
+            stopped = stopped or not isinstance(error, InvalidDocumentError | SignatureFieldError)
+            yield tag, error
 
 
 def _notify(progress: Progress | None, done: int, total: int, name: str, status: str) -> None:

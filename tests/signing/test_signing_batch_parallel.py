@@ -15,8 +15,8 @@ import pytest
 from pdfs import make_pdf
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.batch import JOURNAL_NAME, can_share_key, sign_folder
-from signing.errors import TimestampUnavailableError
+from signing.batch import JOURNAL_NAME, can_share_key, sign_documents, sign_folder
+from signing.errors import InvalidDocumentError, TimestampUnavailableError
 from signing.keys.base import KeySource
 from signing.keys.memory import InMemoryKeySource
 from signing.services import SigningServices
@@ -165,6 +165,38 @@ def test_batch_killed_with_its_workers_resumes_without_double_signing(tmp_path: 
     _assert_each_signed_once(source, out)
 
 
+def test_sign_documents_gives_each_caller_tag_its_signed_bytes(pki_server: PKIServer,
+                                                               services: SigningServices) -> None:
+    key = InMemoryKeySource.from_identity(pki_server.pki.signer_rsa)
+    template = make_pdf(text="Bằng tốt nghiệp")
+    documents = {case_id: template + f"%case {case_id}\n".encode() for case_id in range(100, 110)}
+    documents[999] = b"%PDF-1.4 not really"
+    results = dict(sign_documents(documents.items(), key, B_T, services, workers=2))
+    assert sorted(results) == sorted(documents)
+    assert isinstance(results.pop(999), InvalidDocumentError)
+    for case_id, result in results.items():
+        assert result.pdf_bytes.startswith(documents[case_id]) and result.info.level == SignatureLevel.B_T
+        reader = PdfFileReader(BytesIO(result.pdf_bytes), strict=False)
+        assert len(reader.embedded_signatures) == 1
+
+
+def test_sign_documents_stops_handing_out_after_a_tsa_outage(own_pki_server: PKIServer) -> None:
+    services = SigningServices(trust_roots=tuple(own_pki_server.pki.trust_roots_asn1()),
+                               tsa_url=own_pki_server.tsa_url)
+    key = InMemoryKeySource.from_identity(own_pki_server.pki.signer_rsa)
+    template = make_pdf()
+    documents = ((n, template + f"%case {n}\n".encode()) for n in range(60))
+    seen: dict[int, object] = {}
+    for tag, result in sign_documents(documents, key, B_T, services, workers=2):
+        seen[tag] = result
+        if len(seen) == 4:
+            own_pki_server.tsa_status = 503
+    errors = [r for r in seen.values() if isinstance(r, TimestampUnavailableError)]
+    assert errors, "the outage is reported"
+    assert len(seen) < 60, "documents not yet handed out are neither signed nor reported"
+    assert all(not isinstance(r, Exception) or isinstance(r, TimestampUnavailableError) for r in seen.values())
+
+
 class _ProcessRecordingKey(KeySource):
     """A key that is not an in-memory one (as a token would be): it must stay in the calling process."""
 
@@ -193,3 +225,5 @@ def test_keys_that_cannot_be_shared_are_used_by_the_parent_only(tmp_path: Path, 
     report = sign_folder(source, tmp_path / "out", key, B_T, services, workers=2)
     assert len(report.signed) == 4 and key.pids == {os.getpid()}
     _assert_each_signed_once(source, tmp_path / "out")
+    results = list(sign_documents([(n, make_pdf()) for n in range(3)], key, B_T, services, workers=2))
+    assert [tag for tag, _ in results] == [0, 1, 2] and key.pids == {os.getpid()}
