@@ -33,7 +33,7 @@ def sign_cases(filter_text: str, as_user: str | None, role: str, level: str, as_
             signer = BulkSigner(c, who, role, SignatureLevel.parse(level))
         except BulkSigningError as exc:
             raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from None
-        ids = matching_cases(c.engine, who, case_filter)
+        ids = matching_cases(c.engine, who, case_filter, school_wide=c.readers if role == "seal" else None)
         report = _run(signer, ids)
     finally:
         c.dispose()

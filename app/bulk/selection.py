@@ -1,14 +1,19 @@
 """Which cases a bulk run signs: ``procedure=QT13,status=completed`` → the engine's case list.
 
 Why through ``engine.cases``: it applies the same visibility rules as the inbox and the web pages,
-so a bulk run signs only cases its user may see.
+so a leader's bulk run signs only cases they may see; the registry's seal run is school-wide.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine import Actor, ProcessEngine
+from engine.models import Case
 
 KEYS = {"procedure", "status"}
 STATUSES = {"running", "waiting", "completed", "incident", "cancelled"}
@@ -53,8 +58,20 @@ def parse_filter(text: str) -> CaseFilter:
     return CaseFilter(procedure=values["procedure"], status=status)
 
 
-def matching_cases(engine: ProcessEngine, actor: Actor, case_filter: CaseFilter) -> list[int]:
-    """Ids of the cases the filter selects and ``actor`` may see, oldest first (a stable order to resume)."""
+def matching_cases(engine: ProcessEngine, actor: Actor, case_filter: CaseFilter,
+                   school_wide: Callable[[], Session] | None = None) -> list[int]:
+    """Ids of the cases the filter selects, oldest first (a stable order to resume).
+
+    By default only the cases ``actor`` may see (the engine's rule: their own unit's, and those with
+    no unit). ``school_wide`` (a session factory) lifts that for the registry, which seals the
+    documents of every unit of the organisation (Decree 30/2020).
+    """
+    if school_wide is not None:
+        query = select(Case.id).where(Case.code == case_filter.procedure)
+        if case_filter.status:
+            query = query.where(Case.status == case_filter.status)
+        with school_wide() as session:
+            return sorted(session.scalars(query))
     ids: list[int] = []
     page = 1
     while True:

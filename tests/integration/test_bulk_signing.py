@@ -70,6 +70,20 @@ def school(signing_container: Any, pki_server: PKIServer, tmp_path: Path) -> Any
     return c
 
 
+def test_the_registry_seals_for_every_unit_a_leader_signs_what_they_may_see(school: Any) -> None:
+    c = school
+    other_unit = c.engine.start(CODE, {"full_name": "Lý Thị Khoa", "student_id": "B2099999"}, c.accounts.actor("sv"),
+                                org_unit="KCN").id
+    leader, registry = c.accounts.actor("hieutruong"), c.accounts.actor("vt")
+    every = parse_filter(f"procedure={CODE},status=completed")
+    assert other_unit not in matching_cases(c.engine, leader, every)
+    assert other_unit not in matching_cases(c.engine, registry, every)
+    school_wide = matching_cases(c.engine, registry, every, school_wide=c.readers)
+    assert len(school_wide) == 21 and school_wide[-1] == other_unit
+    assert matching_cases(c.engine, registry, parse_filter(f"procedure={CODE},status=running"),
+                          school_wide=c.readers) == []
+
+
 def cli_run(c: Any, pki_server: PKIServer, *args: str):  # type: ignore[no-untyped-def]
     env = {"QUYTRINH_DATABASE_URL": c.settings.database_url, "QUYTRINH_DATA_DIR": c.settings.data_dir,
            "QUYTRINH_EXTRA": json.dumps({"signing": {"tsa_url": pki_server.tsa_url}})}
