@@ -198,17 +198,17 @@ def timed_steps(pe: ProcessEngine, case_id: int, task_id: str, steps: int,
     """Time ``steps`` completions; ``views`` collects the part spent building the returned case view."""
     from engine.runtime import cases
 
-    original = cases.view_case
+    original = cases.view_after_step
     spent = [0.0]
 
-    def timed_view(session: Any, case: Any, **options: Any) -> Any:
+    def timed_view(session: Any, step: Any) -> Any:
         started = time.perf_counter()
         try:
-            return original(session, case, **options)
+            return original(session, step)
         finally:
             spent[0] += time.perf_counter() - started
 
-    cases.view_case = timed_view
+    cases.view_after_step = timed_view
     times = []
     try:
         for _ in range(steps):
@@ -220,7 +220,7 @@ def timed_steps(pe: ProcessEngine, case_id: int, task_id: str, steps: int,
                 views.append(spent[0] * 1000)
             task_id = ready_task(view)["id"]
     finally:
-        cases.view_case = original
+        cases.view_after_step = original
     return times, task_id
 
 

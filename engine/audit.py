@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from .clock import as_utc, utcnow
@@ -34,19 +34,45 @@ def event_hash(prev_hash: str, case_id: int, seq: int, kind: str, actor: str, pa
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def append(session: Session, case: Case, kind: str, actor: str, payload: dict | None = None) -> AuditEvent:
-    """Append one event to ``case``'s chain; the caller's transaction commits it with the step."""
+def append(session: Session, case: Case, kind: str, actor: str, payload: dict | None = None) -> dict[str, Any]:
+    """Append one event to ``case``'s chain; the caller's transaction commits it with the step.
+
+    The event is written by the session's next flush (any query, an explicit flush, the commit),
+    ahead of the ORM's own changes, as one multi-row INSERT for all events of the step: a step
+    appends one to three events and the ORM's per-object bookkeeping cost more than the insert.
+    """
     payload = json.loads(canonical_json(payload or {}))
     seq = case.audit_seq + 1
     prev = case.audit_head or GENESIS
     at = utcnow()
     digest = event_hash(prev, case.id, seq, kind, actor, payload, at)
-    event = AuditEvent(case_id=case.id, seq=seq, kind=kind, actor=actor, payload=payload,
-                       created_at=at, prev_hash=prev, hash=digest)
-    session.add(event)
-    case.audit_seq = seq
+    event = {"case_id": case.id, "seq": seq, "kind": kind, "actor": actor, "payload": payload,
+             "created_at": at, "prev_hash": prev, "hash": digest}
+    session.info.setdefault(_PENDING, []).append(event)
+    case.audit_seq = seq  # also makes the session dirty, so its next flush writes the event
     case.audit_head = digest
     return event
+
+
+_PENDING = "quytrinh_pending_audit"
+
+
+@event.listens_for(Session, "before_flush")
+def _write_pending(session: Session, _context: Any, _instances: Any) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.connection().execute(insert(AuditEvent.__table__), pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_on_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: committed (already written) or gone
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ failing half-way), and a ``transaction`` helper: every engine step commits once 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,10 +33,17 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def compact_json(value: object) -> str:
+    """How JSON columns are written: no padding spaces (a case state is the biggest value a step
+    writes), non-ASCII text as is (Vietnamese stays readable and shorter than its escapes)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """Create a SQLAlchemy engine tuned for the engine's write pattern."""
     if is_sqlite(url):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, echo=echo, json_serializer=compact_json,
+                               connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -57,7 +65,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, echo=echo, json_serializer=compact_json, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=True)
 
 
 def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:

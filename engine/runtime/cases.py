@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -16,7 +17,7 @@ from ..errors import Conflict, InvalidData, NotFound, PermissionDenied
 from ..models import Case, HumanTask, ProcessModel, ProcessVersion
 from ..services import ServiceRegistry
 from .forms import validate_form
-from .specs import spec_for
+from .specs import version_data
 from .stepper import CaseStep
 from .views import CaseView, TaskView
 
@@ -28,32 +29,52 @@ def current_version(session: Session, code: str) -> ProcessVersion:
     return session.get(ProcessVersion, pm.current_version_id)
 
 
+_CURRENT_VERSION = (select(ProcessVersion.id, ProcessVersion.number, ProcessVersion.content_hash)
+                    .join(ProcessModel, ProcessModel.current_version_id == ProcessVersion.id)
+                    .where(ProcessModel.code == bindparam("code")))
+
+
 def start_case(session: Session, registry: ServiceRegistry, code: str, data: dict[str, Any], actor: Actor,
                org_unit: str | None = None, title: str | None = None) -> CaseView:
-    version = current_version(session, code)
-    spec, subs, version = spec_for(session, version.id)
+    current = session.execute(_CURRENT_VERSION, {"code": code}).first()
+    if current is None:
+        raise NotFound(f"Không có quy trình '{code}'", f"No procedure '{code}'", details={"code": code})
+    version = version_data(session, current.id, current.content_hash)
     data = validate_form(version.forms.get("start"), data)
     unit = org_unit or version.settings.get("default_unit") or next(iter(sorted(actor.units)), None)
-    case = Case(version_id=version.id, code=code, status="running", state={}, data={}, started_by=actor.user_id,
+    case = Case(version_id=current.id, code=code, status="running", state={}, data={}, started_by=actor.user_id,
                 org_unit=unit, title=title or version.settings.get("name_vi", code))
     session.add(case)
     session.flush()
-    workflow = BpmnWorkflow(spec, subs)
+    workflow = BpmnWorkflow(version.spec, version.subprocess_specs)
     initial = {**data, "case_id": case.id, "started_by": actor.user_id}
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(initial)
     audit.append(session, case, "case_started", actor.user_id,
-                 {"code": code, "version": version.number, "content_hash": version.content_hash, "data": data})
-    step = CaseStep(session, case, spec, subs, registry, version.lanes, actor.user_id, workflow=workflow)
+                 {"code": code, "version": current.number, "content_hash": current.content_hash, "data": data})
+    step = CaseStep(session, case, version, registry, actor.user_id, workflow=workflow)
     step.run()
     step.save()
-    session.flush()
-    return view_case(session, case, open_only=True)
+    return view_after_step(session, step)
+
+
+def view_after_step(session: Session, step: CaseStep) -> CaseView:
+    """What a step answers: the case with its open tasks and incidents, built from what the step
+    already holds (its own new tasks, the case row) rather than read back."""
+    from ..models import Incident
+
+    session.flush()  # the case row's UPDATE sets its new lock_version
+    case = step.case
+    incidents: list[Incident] = []
+    if case.status == "incident":  # open incidents exist exactly while the case is in "incident"
+        incidents = list(session.scalars(select(Incident).where(Incident.case_id == case.id,
+                                                                Incident.status == "open")
+                                         .order_by(Incident.id)))
+    return CaseView.of(case, step.open_tasks(), incidents)
 
 
 def view_case(session: Session, case: Case, *, open_only: bool = False) -> CaseView:
-    """The case with its tasks and incidents; ``open_only`` lists only what is still open (what a
-    step returns), so answering a step does not grow with the case's age."""
+    """The case with its tasks and incidents; ``open_only`` lists only what is still open."""
     from ..models import Incident
 
     tq = select(HumanTask).where(HumanTask.case_id == case.id)
@@ -100,18 +121,34 @@ def can_work(actor: Actor, task: HumanTask, case: Case) -> bool:
     return task.unit is None or task.unit in actor.units
 
 
-def _load_task(session: Session, task_id: str, actor: Actor, *, lock: bool = False) -> tuple[HumanTask, Case]:
-    """The task and its case; with ``lock`` the case row is locked for the step (PostgreSQL) and the
-    task re-read after the lock, so a racing step sees what the winner committed."""
-    task = session.get(HumanTask, task_id)
-    if task is None:
+_TASK_CASE_VERSION = (select(HumanTask, Case, ProcessVersion.content_hash)
+                      .join(Case, Case.id == HumanTask.case_id)
+                      .join(ProcessVersion, ProcessVersion.id == Case.version_id)
+                      .where(HumanTask.id == bindparam("task_id")))
+# PostgreSQL locks the task's and the case's rows and, when a racing step committed first, returns
+# the rows as that step left them (so the loser sees a completed task); SQLite ignores FOR UPDATE.
+_TASK_CASE_VERSION_LOCKED = _TASK_CASE_VERSION.with_for_update(of=[HumanTask.__table__, Case.__table__])
+
+
+def _load_task_with_version(session: Session, task_id: str, actor: Actor, *,
+                            lock: bool = False) -> tuple[HumanTask, Case, str]:
+    """The task, its case and the content hash of the case's version in one query; with ``lock``
+    both rows stay locked for the step (PostgreSQL)."""
+    query = _TASK_CASE_VERSION_LOCKED if lock else _TASK_CASE_VERSION
+    row = session.execute(query, {"task_id": task_id},
+                          execution_options={"populate_existing": True} if lock else {}).first()
+    if row is None:
         raise NotFound(f"Không tìm thấy công việc {task_id}", f"Task {task_id} not found")
-    case = lock_case(session, task.case_id) if lock else session.get(Case, task.case_id)
-    if lock:
-        session.refresh(task)
+    task, case, content_hash = row
     if not can_work(actor, task, case):
         raise PermissionDenied("Bạn không được giao công việc này", "This task is not offered to you",
                                details={"task": task_id, "role": task.role, "unit": task.unit})
+    return task, case, content_hash
+
+
+def _load_task(session: Session, task_id: str, actor: Actor, *, lock: bool = False) -> tuple[HumanTask, Case]:
+    """The task and its case; with ``lock`` both rows are locked for the step (PostgreSQL)."""
+    task, case, _ = _load_task_with_version(session, task_id, actor, lock=lock)
     return task, case
 
 
@@ -142,7 +179,7 @@ def unclaim(session: Session, task_id: str, actor: Actor) -> TaskView:
 def complete(session: Session, registry: ServiceRegistry, task_id: str, data: dict[str, Any], actor: Actor,
              expected_version: int | None = None) -> CaseView:
     """Complete a user task with form data; the case then runs until it waits again."""
-    task, case = _load_task(session, task_id, actor, lock=True)
+    task, case, content_hash = _load_task_with_version(session, task_id, actor, lock=True)
     if task.status not in ("ready", "claimed"):
         raise Conflict("Công việc đã được hoàn thành hoặc huỷ", "Task was already completed or cancelled",
                        details={"status": task.status})
@@ -151,25 +188,22 @@ def complete(session: Session, registry: ServiceRegistry, task_id: str, data: di
                        details={"assignee": task.assignee})
     if expected_version is not None and expected_version != task.lock_version:
         raise Conflict("Công việc đã thay đổi, hãy tải lại", "Task changed since you loaded it")
-    spec, subs, version = spec_for(session, case.version_id)
-    form = version.forms.get(task.form_key) or version.forms.get(task.bpmn_id)
-    data = validate_form(form, data)
-    step = CaseStep(session, case, spec, subs, registry, version.lanes, actor.user_id)
-    from uuid import UUID
-
+    version = version_data(session, case.version_id, content_hash)
+    data = validate_form(version.form(task.form_key, task.bpmn_id), data)
+    step = CaseStep(session, case, version, registry, actor.user_id)
     spiff_task = step.workflow.get_task_from_id(UUID(task.id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict("Công việc không còn chờ xử lý", "Task is no longer waiting")
     spiff_task.data.update(data)
     spiff_task.run()
+    step.settled.add(task.id)
     task.status, task.completed_at, task.completed_by = "completed", utcnow(), actor.user_id
     task.assignee = actor.user_id
     audit.append(session, case, "task_completed", actor.user_id,
                  {"task": task.bpmn_id, "task_id": task.id, "name": task.name, "data": data})
     step.run()
     step.save()
-    session.flush()
-    return view_case(session, case, open_only=True)
+    return view_after_step(session, step)
 
 
 def inbox_query(actor: Actor, statuses: tuple[str, ...] = ("ready", "claimed")):  # type: ignore[no-untyped-def]

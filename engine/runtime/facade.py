@@ -23,6 +23,7 @@ from ..models import AuditEvent, Case, Incident, ProcessModel, ProcessVersion, S
 from ..services import ServiceRegistry
 from . import cases, jobs
 from .deploy import DeployResult, deploy_model
+from .specs import version_data
 from .views import CaseView, IncidentView, Page, TaskView, VersionView
 
 T = TypeVar("T")
@@ -80,7 +81,7 @@ class ProcessEngine:
         return self._read(work)
 
     def form(self, version_id: int, key: str) -> dict[str, Any] | None:
-        return self._read(lambda s: (s.get(ProcessVersion, version_id).forms or {}).get(key))
+        return self._read(lambda s: version_data(s, version_id).forms.get(key))
 
     # -- cases and tasks ---------------------------------------------------------------------
     def start(self, code: str, data: dict[str, Any], actor: Actor, org_unit: str | None = None) -> CaseView:
@@ -118,9 +119,8 @@ class ProcessEngine:
 
     def task(self, task_id: str, actor: Actor) -> TaskView:
         def work(s: Session) -> TaskView:
-            task, case = cases._load_task(s, task_id, actor)
-            version = s.get(ProcessVersion, case.version_id)
-            form = version.forms.get(task.form_key) or version.forms.get(task.bpmn_id)
+            task, case, content_hash = cases._load_task_with_version(s, task_id, actor)
+            form = version_data(s, case.version_id, content_hash).form(task.form_key, task.bpmn_id)
             return TaskView.of(task, form, case)
         return self._read(work)
 

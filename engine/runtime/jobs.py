@@ -18,16 +18,14 @@ from ..actors import Actor
 from ..clock import as_utc, utcnow
 from ..db import transaction
 from ..errors import Conflict, NotFound
-from ..models import Case, InboxMessage, Incident, Job, ProcessVersion
+from ..models import Case, InboxMessage, Incident, Job
 from ..services import ServiceRegistry
-from .specs import spec_for
+from .specs import version_data
 from .stepper import CaseStep
 
 
 def _step(session: Session, registry: ServiceRegistry, case: Case, actor: str) -> CaseStep:
-    spec, subs, _ = spec_for(session, case.version_id)
-    lanes = session.get(ProcessVersion, case.version_id).lanes
-    return CaseStep(session, case, spec, subs, registry, lanes, actor)
+    return CaseStep(session, case, version_data(session, case.version_id), registry, actor)
 
 
 def run_job(session: Session, registry: ServiceRegistry, job: Job, now: datetime) -> None:

@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task, TaskState
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -31,9 +31,11 @@ from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Inci
 from ..services import OperatorError, ServiceRegistry
 from .history import prune_into_history
 from .outputs import enqueue, store_document
+from .specs import VersionData
 from .state import dump_state, load_state
 
 MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
+OPEN_TASK_STATUSES = ("ready", "claimed")
 
 
 def make_script_engine(service_caller: Callable[[str, dict, dict], Any] | None):  # type: ignore[no-untyped-def]
@@ -89,26 +91,33 @@ class ServiceFailure(Exception):
 class CaseStep:
     """Restore → act → run → project → save, for one case inside one transaction."""
 
-    def __init__(self, session: Session, case: Case, spec, subprocess_specs: dict,  # type: ignore[no-untyped-def]
-                 registry: ServiceRegistry, lanes: dict, actor: str, *, workflow: BpmnWorkflow | None = None):
+    def __init__(self, session: Session, case: Case, version: VersionData, registry: ServiceRegistry, actor: str,
+                 *, workflow: BpmnWorkflow | None = None):
         self.session = session
         self.case = case
         self.registry = registry
-        self.lanes = lanes
+        self.lanes = version.lanes
         self.actor = actor
         self.ctx = StepContext(session, case, actor)
         engine = make_script_engine(self._call_service)
         if workflow is None:
-            workflow = load_state(case.state, spec, subprocess_specs)
+            workflow = load_state(case.state, version.spec, version.subprocess_specs)
         workflow.script_engine = engine
         self.workflow = workflow
         self._current: Task | None = None
         # What the last save left in the database, so save() skips the statements that cannot change
         # anything: pending timer/receive jobs exist only if the restored state waited on an event,
-        # open incidents only if the case was in "incident" or this step records one.
-        self._had_catches = bool(self.waiting_catches())
+        # open incidents only if the case was in "incident" or this step records one, and the open
+        # human tasks are exactly the READY manual tasks of the restored state (save() keeps it so).
+        live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        self._had_catches = bool(_catches(live))
         self._status_before = case.status
         self._recorded_incident = False
+        self._ready_before = set(_ready_manual(live))
+        #: human tasks this step closed itself (a completed task): the sync leaves their rows alone
+        self.settled: set[str] = set()
+        self._new_tasks: list[HumanTask] = []
+        self._kept_tasks: list[str] = []
 
     # -- service tasks -----------------------------------------------------------------------
     def _call_service(self, operation_name: str, params: dict, task_data: dict) -> Any:
@@ -185,8 +194,7 @@ class CaseStep:
 
     # -- timers and messages -----------------------------------------------------------------
     def waiting_catches(self) -> list[Task]:
-        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
-                if isinstance(t.task_spec, CatchingEvent) and getattr(t.task_spec, "event_definition", None)]
+        return _catches(self.workflow.get_tasks(state=TaskState.WAITING))
 
     def fire_timers(self, now: datetime) -> int:
         """Mark every timer whose due time (by the engine's clock) has passed as expired, then refresh."""
@@ -212,6 +220,8 @@ class CaseStep:
 
     def _deliver_waiting_messages(self) -> None:
         """Hand each waiting message receiver the oldest matching message from the durable inbox."""
+        if not _receives_messages(self.workflow):
+            return
         for _ in range(100):  # a delivery can lead to another wait; bounded
             delivered = False
             for task in self.waiting_catches():
@@ -242,68 +252,90 @@ class CaseStep:
 
     # -- projections -------------------------------------------------------------------------
     def save(self) -> None:
+        """Write the step back: every change to the case row first (one UPDATE at the next flush,
+        whichever statement triggers it), then the projections (the inbox with Core statements)."""
         wf = self.workflow
-        self._guard_depth()
-        ready_data = _latest_data(wf)
+        # one walk of the tree for everything below (each get_tasks() call walks all of it)
+        live = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        self._guard_depth(live)
+        ready_data = _latest_data(wf, live)
         case = self.case
         prune_into_history(self.session, case, wf)  # executed history out of the state
         case.state = dump_state(wf)
-        case.data = _jsonable(ready_data)
+        data = _jsonable(ready_data)
+        if data != case.data:
+            case.data = data
         case.updated_at = utcnow()
-        # after the state is set: the projections' queries autoflush it with the step's audit
-        # changes in one UPDATE of the case row
-        self._sync_human_tasks()
-        self._sync_timer_jobs()
-        has_incident = bool(wf.get_tasks(state=TaskState.ERROR))
+        has_incident = any(t.state == TaskState.ERROR for t in live)
+        completed_now = wf.is_completed() and case.status != "completed"
+        if completed_now:
+            case.status = "completed"
+            case.completed_at = utcnow()
+            audit.append(self.session, case, "case_completed", self.actor, {})
+        elif not wf.is_completed():
+            new_status = "incident" if has_incident else "waiting"
+            if case.status != new_status:
+                case.status = new_status
+        self._sync_human_tasks(live)
+        self._sync_timer_jobs(live)
         if not has_incident and (self._status_before == "incident" or self._recorded_incident):
+            # ORM update: incident rows this session holds (a retry's) show the new status too
             self.session.execute(update(Incident).where(Incident.case_id == case.id, Incident.status == "open")
                                  .values(status="resolved", resolved_at=utcnow()))
-        if wf.is_completed():
-            if case.status != "completed":
-                case.status = "completed"
-                case.completed_at = utcnow()
-                audit.append(self.session, case, "case_completed", self.actor, {})
-        else:
-            case.status = "incident" if has_incident else "waiting"
 
-    def _guard_depth(self) -> None:
-        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            if task.depth > MAX_TREE_DEPTH:
+    def _guard_depth(self, live: list[Task]) -> None:
+        for task in live:
+            if task.state != TaskState.ERROR and task.depth > MAX_TREE_DEPTH:
                 raise EngineError(
                     f"Quy trình lặp quá {MAX_TREE_DEPTH} bước trong một nhánh; hãy dùng tiến trình con",
                     f"Case loops deeper than {MAX_TREE_DEPTH} steps in one branch; use a subprocess",
                     code="loop_too_deep")
 
-    def _sync_human_tasks(self) -> None:
-        ready = {str(t.id): t for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows = self.session.scalars(select(HumanTask).where(
-            HumanTask.case_id == self.case.id, HumanTask.status.in_(("ready", "claimed")))).all()
-        known = set()
-        for row in open_rows:
-            known.add(row.id)
-            if row.id not in ready:
-                row.status = "cancelled"
-        for task_id, task in ready.items():
-            if task_id in known:
-                continue
-            lane = getattr(task.task_spec, "lane", None)
-            mapping = self.lanes.get(lane or "", {}) if lane else {}
-            role = mapping.get("role")
-            unit = mapping.get("unit")
-            if not unit and mapping.get("unit_from"):  # the unit is chosen in the case (e.g. assigned_unit)
-                unit = task.data.get(mapping["unit_from"]) or None
-            if not unit and role not in (None, "applicant"):
-                unit = self.case.org_unit
-            props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
-            assignee = self.case.started_by if role == "applicant" else None
-            self.session.add(HumanTask(
-                id=task_id, case_id=self.case.id, bpmn_id=task.task_spec.bpmn_id,
-                name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=lane, role=role, unit=unit,
-                form_key=props.get("formJsonSchemaFilename") or task.task_spec.bpmn_id,
-                kind=props.get("taskKind", "form"), status="ready", assignee=assignee))
+    def _sync_human_tasks(self, live: list[Task]) -> None:
+        """Bring the inbox up to date from the difference between the READY user tasks the step
+        started with and those it ends with: one UPDATE for tasks that went away (cancelled by an
+        event or a gateway), one multi-row INSERT for new ones, nothing read."""
+        ready = _ready_manual(live)
+        gone = self._ready_before - ready.keys() - self.settled
+        if gone:
+            table = HumanTask.__table__
+            self.session.execute(update(table).where(table.c.id.in_(sorted(gone)),
+                                                     table.c.status.in_(OPEN_TASK_STATUSES))
+                                 .values(status="cancelled", lock_version=table.c.lock_version + 1))
+        self._kept_tasks = [tid for tid in ready if tid in self._ready_before and tid not in self.settled]
+        rows = [self._task_row(task_id, task) for task_id, task in ready.items() if task_id not in self._ready_before]
+        if rows:
+            self.session.execute(insert(HumanTask.__table__), rows)
+            self._new_tasks = [HumanTask(**row) for row in rows]
 
-    def _sync_timer_jobs(self) -> None:
-        catches = self.waiting_catches()
+    def _task_row(self, task_id: str, task: Task) -> dict[str, Any]:
+        lane = getattr(task.task_spec, "lane", None)
+        mapping = self.lanes.get(lane or "", {}) if lane else {}
+        role = mapping.get("role")
+        unit = mapping.get("unit")
+        if not unit and mapping.get("unit_from"):  # the unit is chosen in the case (e.g. assigned_unit)
+            unit = task.data.get(mapping["unit_from"]) or None
+        if not unit and role not in (None, "applicant"):
+            unit = self.case.org_unit
+        props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+        assignee = self.case.started_by if role == "applicant" else None
+        return {"id": task_id, "case_id": self.case.id, "bpmn_id": task.task_spec.bpmn_id,
+                "name": task.task_spec.bpmn_name or task.task_spec.bpmn_id, "lane": lane, "role": role,
+                "unit": unit, "form_key": props.get("formJsonSchemaFilename") or task.task_spec.bpmn_id,
+                "kind": props.get("taskKind", "form"), "status": "ready", "assignee": assignee,
+                "created_at": utcnow(), "due_at": None, "completed_at": None, "completed_by": None,
+                "lock_version": 1}
+
+    def open_tasks(self) -> list[HumanTask]:
+        """The case's open human tasks after save(): the new rows from memory, the ones left open
+        from before read back (only a step that leaves parallel tasks open reads anything)."""
+        kept: list[HumanTask] = []
+        if self._kept_tasks:
+            kept = list(self.session.scalars(select(HumanTask).where(HumanTask.id.in_(self._kept_tasks))))
+        return sorted(kept, key=lambda t: t.created_at) + self._new_tasks
+
+    def _sync_timer_jobs(self, live: list[Task]) -> None:
+        catches = _catches(live)
         if not catches and not self._had_catches:
             return
         self.session.execute(update(Job).where(Job.case_id == self.case.id, Job.kind.in_(("timer", "receive")),
@@ -348,8 +380,31 @@ def _correlation_values(correlations: dict) -> set[str]:
     return out
 
 
-def _latest_data(wf: BpmnWorkflow) -> dict[str, Any]:
-    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+def _ready_manual(tasks: list[Task]) -> dict[str, Task]:
+    """READY user tasks by id, in tree order (what the inbox offers)."""
+    return {str(t.id): t for t in tasks if t.state == TaskState.READY and t.task_spec.manual}
+
+
+def _catches(tasks: list[Task]) -> list[Task]:
+    """WAITING catching events with an event definition (timers, messages...)."""
+    return [t for t in tasks if t.state == TaskState.WAITING and isinstance(t.task_spec, CatchingEvent)
+            and getattr(t.task_spec, "event_definition", None)]
+
+
+def _receives_messages(wf: BpmnWorkflow) -> bool:
+    """Whether any part of the model catches a message (cached on the immutable spec)."""
+    spec = wf.spec
+    cached = getattr(spec, "_quytrinh_receives_messages", None)
+    if cached is None:
+        specs = [spec, *wf.subprocess_specs.values()]
+        cached = any(isinstance(getattr(ts, "event_definition", None), MessageEventDefinition)
+                     and isinstance(ts, CatchingEvent) for s in specs for ts in s.task_specs.values())
+        spec._quytrinh_receives_messages = cached
+    return cached
+
+
+def _latest_data(wf: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
+    """The data of the last live task (READY, WAITING or ERROR), else of the last one that ran."""
     if tasks:
         return dict(tasks[-1].data)
     if wf.last_task is not None:
