@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import threading
 import time
 import urllib.parse
@@ -99,6 +100,11 @@ class KeepAliveTimeStamper(TimeStamper):
                 local.client = http.client.HTTPConnection(*self._address, timeout=self.timeout)
             connection: http.client.HTTPConnection = local.client
             try:
+                if connection.sock is None:
+                    connection.connect()
+                    # headers and body leave in two sends: without this, Nagle's algorithm holds the body
+                    # until the TSA acknowledges the headers (up to 40 ms with delayed ACKs); urllib3 does the same
+                    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 connection.request("POST", self._target, body=request_der, headers=_TSP_HEADERS)
                 response = connection.getresponse()
                 body = response.read()
