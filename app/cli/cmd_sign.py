@@ -126,8 +126,14 @@ def sign(file: Path | None, batch_dir: str | None, cases_filter: str | None, as_
          document_number: str | None, page: int, box: str | None, field_name: str | None, reason: str | None,
          location: str | None, certify: bool, pss: bool, tsa_url: str | None, trust_roots: tuple[Path, ...],
          offline: bool, extend_level: str | None, as_json: bool) -> None:
-    """Ký số PAdES một PDF hoặc cả thư mục, hoặc gia hạn lên B-LT/B-LTA / PAdES-sign a PDF or a folder, or
-    extend a signed PDF to B-LT/B-LTA (``--extend B-LTA FILE``)."""
+    """Ký số PAdES một PDF, cả thư mục hoặc hàng loạt hồ sơ, hoặc gia hạn lên B-LT/B-LTA / PAdES-sign a PDF, a
+    folder or many case records, or extend a signed PDF to B-LT/B-LTA (``--extend B-LTA FILE``).
+
+    \b
+    Hồ sơ / case records (văn bản kết quả mới nhất của mỗi hồ sơ; chạy lại để tiếp tục):
+      quytrinh sign --batch --cases "procedure=QT13,status=completed" --as hieutruong --role leader --level B-T
+      quytrinh sign --batch --cases "procedure=QT13,status=completed" --as vanthu --role seal --level B-T
+    """
     if cases_filter is not None:
         if batch_dir != "" or file is not None:
             raise click.ClickException("--cases dùng với --batch (không FOLDER, không FILE) / --cases goes with "

@@ -167,6 +167,9 @@ def test_who_may_sign_in_bulk_and_what_a_bad_filter_says(school: Any, pki_server
         parse_filter("status=completed")  # no procedure: never every case of the installation
     bad = cli_run(c, pki_server, "--cases", "procedure=HB01,trang_thai=xong", "--as", "hieutruong")
     assert bad.exit_code == 1 and "trang_thai=xong" in bad.output
+    assert "--as USER" in cli_run(c, pki_server, "--cases", f"procedure={CODE}").output
+    without_batch = CliRunner().invoke(cli, ["sign", "--cases", f"procedure={CODE}", "--as", "hieutruong"])
+    assert without_batch.exit_code == 1 and "--cases" in without_batch.output
     c.accounts.create_user("pho.ht", "mat-khau-dai-du", [("leader", "BGH")], full_name="Phó Hiệu trưởng")
     with pytest.raises(BulkSigningError) as missing:
         BulkSigner(c, c.accounts.actor("pho.ht"), "leader", SignatureLevel.B_T)
