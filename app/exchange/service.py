@@ -265,25 +265,36 @@ class Exchange:
                                 f"Chữ ký phong bì không hợp lệ / invalid envelope signature: "
                                 f"{receipt.refused_reason.message_vi}", report, doc_type)
         bad = [a for a in receipt.attachments if _attachment_invalid(a)]
-        try:
-            with transaction(self.c.sessions) as s:
-                row = ReceivedPackage(remote_id=remote_id, kind="edoc", sender=sender, document_id=header.document_id,
-                                      business_doc_type=int(doc_type), subject=header.subject, sha256=digest,
-                                      content=data, report=report,
-                                      outcome="flagged" if bad else "stored",
-                                      reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid"
-                                                       for a in bad))
-                s.add(row)
-                s.flush()
-                if doc_type == BusinessDocType.NEW:
-                    outcome = self._start_incoming_case(s, row, package, report)
-                else:
-                    outcome = self._change_document(s, row, package, doc_type)
-            return outcome
-        except IntegrityError as exc:
-            if "received_package" not in str(exc):
-                raise
-            return "duplicate"
+        for attempt in (1, 2):
+            try:
+                return self._store_document(data, digest, remote_id, package, report, doc_type, bad)
+            except IntegrityError as exc:
+                if "received_package" in str(exc):
+                    return "duplicate"
+                # Another receiver stored the same attachment (content-addressed ``document`` row) between
+                # our look-up and our insert: everything rolled back; the second attempt finds the row.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _store_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
+                        report: dict[str, Any], doc_type: BusinessDocType, bad: list[Any]) -> str:
+        header = package.header
+        sender = header.from_.organ_id
+        with transaction(self.c.sessions) as s:
+            row = ReceivedPackage(remote_id=remote_id, kind="edoc", sender=sender, document_id=header.document_id,
+                                  business_doc_type=int(doc_type), subject=header.subject, sha256=digest,
+                                  content=data, report=report,
+                                  outcome="flagged" if bad else "stored",
+                                  reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid"
+                                                   for a in bad))
+            s.add(row)
+            s.flush()
+            if doc_type == BusinessDocType.NEW:
+                outcome = self._start_incoming_case(s, row, package, report)
+            else:
+                outcome = self._change_document(s, row, package, doc_type)
+        return outcome
 
     def _start_incoming_case(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
                              report: dict[str, Any]) -> str:

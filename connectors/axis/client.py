@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +30,8 @@ class AxisClient:
     def __init__(self, endpoint: str, system_id: str, secret: str, agency_code: str, *,
                  timeout: tuple[float, float] = (3.05, 30.0), max_attempts: int = 4,
                  backoff_base: float = 0.2, backoff_max: float = 5.0,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
+                 timestamp: Callable[[], str] = sdk_timestamp) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.system_id = system_id
         self.secret = secret
@@ -40,6 +42,7 @@ class AxisClient:
         self.backoff_max = backoff_max
         self.session = session or requests.Session()
         self._sleep = sleep
+        self._timestamp = timestamp
         self.attempts_made = 0  # of the last call, for logs and tests
 
     # -- the operations -------------------------------------------------------------------------
@@ -89,7 +92,7 @@ class AxisClient:
 
     def _headers(self, params: dict[str, str], content_type: str) -> dict[str, str]:
         full = {"servicetype": protocol.SERVICE_TYPE, "from": self.agency_code, "systemid": self.system_id,
-                "timestamp": sdk_timestamp(), **params}
+                "timestamp": self._timestamp(), **params}
         headers = sign_request(full, self.secret)
         headers["Content-Type"] = content_type
         headers["Accept"] = "application/json"
@@ -107,6 +110,13 @@ class AxisClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
+                if _refused_as_replay(response) and attempt < self.max_attempts:
+                    # Another process of the same system sent the identical signed request in the same
+                    # millisecond (two receivers listing at once): ours was not executed, so it is simply
+                    # signed again a few milliseconds later, not counted as a failure of the axis.
+                    last_problem = "auth_replay"
+                    self._sleep(random.uniform(0.002, 0.01))
+                    continue
                 if response.status_code < 500:
                     return self._answer(operation, response)
                 last_problem = f"HTTP {response.status_code}"
@@ -132,3 +142,12 @@ class AxisClient:
         raise error_class(code, message_vi, message_en,
                           {"operation": operation, "http_status": response.status_code,
                            "details": payload.get("details")}, http_status=response.status_code)
+
+
+def _refused_as_replay(response: requests.Response) -> bool:
+    if response.status_code != 401:
+        return False
+    try:
+        return response.json().get("ErrorCode") == "auth_replay"
+    except ValueError:
+        return False

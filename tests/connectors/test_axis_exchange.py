@@ -244,3 +244,23 @@ def test_a_captured_request_replayed_verbatim_is_refused(hub, small_pdf):
     assert first.status_code == 200
     replay = requests.post(f"{running.url}/updateStatus", headers=captured, timeout=5)
     assert replay.status_code == 401 and replay.json()["ErrorCode"] == "auth_replay"
+
+
+def test_two_processes_of_one_system_signing_the_same_request_in_the_same_millisecond_both_get_answers(hub,
+                                                                                                      small_pdf):
+    from connectors.axis.auth import sdk_timestamp
+
+    running, _ = hub
+    _client(running.url, "ctu-qlvb").send_edoc(_document(small_pdf))
+    now = sdk_timestamp()
+    moments = iter([now, now])  # both receivers read the same millisecond for their first request
+
+    def clock() -> str:
+        return next(moments, None) or sdk_timestamp()
+
+    first = _client(running.url, "moet-qlvb", timestamp=clock)
+    second = _client(running.url, "moet-qlvb", timestamp=clock)
+    listed = first.list_received()
+    assert first.attempts_made == 1
+    assert second.list_received() == listed and len(listed) == 1
+    assert second.attempts_made == 2  # refused as a replay of the first, signed again, answered
