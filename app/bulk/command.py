@@ -17,7 +17,8 @@ from .selection import BulkSelectionError, matching_cases, parse_filter
 from .signer import BulkReport, BulkSigner, BulkSigningError
 
 
-def sign_cases(filter_text: str, as_user: str | None, role: str, level: str, as_json: bool) -> None:
+def sign_cases(filter_text: str, as_user: str | None, role: str, level: str, as_json: bool,
+               workers: int = 1) -> None:
     from ..cli.common import actor, container
 
     if not as_user:
@@ -34,7 +35,7 @@ def sign_cases(filter_text: str, as_user: str | None, role: str, level: str, as_
         except BulkSigningError as exc:
             raise click.ClickException(f"{exc.message_vi} / {exc.message_en} [{exc.code}]") from None
         ids = matching_cases(c.engine, who, case_filter, school_wide=c.readers if role == "seal" else None)
-        report = _run(signer, ids)
+        report = _run(signer, ids, workers)
     finally:
         c.dispose()
     _print(report, len(ids), as_json)
@@ -46,10 +47,10 @@ def sign_cases(filter_text: str, as_user: str | None, role: str, level: str, as_
         raise click.ClickException(f"{len(report.failed)} hồ sơ không ký được / cases could not be signed")
 
 
-def _run(signer: BulkSigner, ids: list[int]) -> BulkReport:
+def _run(signer: BulkSigner, ids: list[int], workers: int) -> BulkReport:
     with click.progressbar(length=len(ids), label="Đang ký hồ sơ / signing cases", file=sys.stderr) as bar:
         try:
-            return signer.run(ids, progress=lambda _done, _total, _case, _status: bar.update(1))
+            return signer.run(ids, progress=lambda _done, _total, _case, _status: bar.update(1), workers=workers)
         except KeyboardInterrupt:
             raise click.ClickException("Đã dừng (Ctrl-C); hồ sơ đã ký được giữ nguyên, chạy lại để tiếp tục / "
                                        "interrupted; signed cases are kept, run again to resume") from None

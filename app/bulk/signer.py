@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,10 +13,13 @@ from sqlalchemy import select
 from engine import Actor, OperatorError, audit
 from engine.models import Case
 from engine.runtime import outputs
+from signing.batch import sign_documents
+from signing.errors import SigningError
+from signing.pades import sign_pdf
 from signing.settings import SignatureLevel
 
 from ..keystore import ORGANISATION, Keystore, KeystoreError
-from ..operators.signing_ops import SigningOperators, latest_result
+from ..operators.signing_ops import SignaturePlan, SigningOperators, latest_result, signing_failed
 from .staged import StagedCase, case_documents, load_content, signature_events
 
 if TYPE_CHECKING:
@@ -96,30 +100,58 @@ class BulkSigner:
         except KeystoreError as exc:
             raise BulkSigningError(exc.message_vi, exc.message_en, exc.code) from None
 
-    def run(self, case_ids: list[int], progress: Progress | None = None) -> BulkReport:
-        """Sign each case in turn; an exception from ``progress`` stops the run after a finished case."""
+    def run(self, case_ids: list[int], progress: Progress | None = None, workers: int = 1) -> BulkReport:
+        """Sign each case; an exception from ``progress`` stops the run after a finished case.
+
+        With ``workers`` > 1 the signing of a few cases at a time runs in forked processes
+        (:func:`signing.batch.sign_documents`); reading and writing the cases stays in this process.
+        """
         report = BulkReport(self.batch)
-        for done, case_id in enumerate(case_ids, start=1):
-            try:
-                status, detail = self.sign_case(case_id)
-            except OperatorError as exc:
-                error = {"code": exc.code, "message": exc.message_vi, "message_en": exc.message_en}
-                if exc.retryable:  # the TSA or a revocation source is down: every next case would fail too
-                    report.stopped_by = error
-                    return report
-                status, detail = "failed", error
+        counter = iter(range(1, len(case_ids) + 1))
+
+        def note(case_id: int, status: str, detail: Any) -> None:
             if status == "signed":
                 report.signed.append(case_id)
             elif status == "skipped":
                 report.skipped[case_id] = str(detail)
             else:
-                report.failed[case_id] = detail  # type: ignore[assignment]
+                report.failed[case_id] = detail
             if progress is not None:
-                progress(done, len(case_ids), case_id, status)
+                progress(next(counter), len(case_ids), case_id, status)
+
+        size = workers * 16 if workers > 1 else 1  # one process pool per chunk: forking costs
+        for start in range(0, len(case_ids), size):
+            plans: dict[int, tuple[StagedCase, SignaturePlan]] = {}
+            for case_id in case_ids[start:start + size]:
+                try:
+                    prepared = self._prepare(case_id)
+                except OperatorError as exc:
+                    if exc.retryable:
+                        report.stopped_by = _error(exc)
+                        return report
+                    note(case_id, "failed", _error(exc))
+                    continue
+                if isinstance(prepared[0], str):
+                    note(case_id, *prepared)  # type: ignore[arg-type]
+                else:
+                    plans[case_id] = prepared  # type: ignore[assignment]
+            if self._sign_plans(plans, workers, note, report):
+                return report
         return report
 
     def sign_case(self, case_id: int) -> tuple[str, Any]:
-        """("signed", result) | ("skipped", reason) | ("failed", error); document and event commit together."""
+        """("signed", result) | ("skipped", reason) | ("failed", error) for one case, in this process."""
+        prepared = self._prepare(case_id)
+        if isinstance(prepared[0], str):
+            return prepared  # type: ignore[return-value]
+        staged, plan = prepared  # type: ignore[misc]
+        try:
+            result = sign_pdf(plan.before, plan.key, plan.request, plan.services)
+        except SigningError as exc:
+            raise signing_failed(self.role, exc) from None
+        return self._complete(staged, plan, result)
+
+    def _prepare(self, case_id: int) -> tuple[str, Any] | tuple[StagedCase, SignaturePlan]:
         with self.c.readers() as session:
             staged = StagedCase.load(session, case_id)
             document = self._latest(staged.listed)
@@ -130,10 +162,42 @@ class BulkSigner:
                 return "skipped", "đã ký / already signed"
             staged.contents[document["sha256"]] = load_content(session, document["sha256"])
         staged.actor = self.actor.user_id
-        result = self.ops.apply_signature(
-            staged, self.role, self.level, self.owner, fallback=self.ops.fallback_level({}, self.level),
-            applied_by=self.actor.user_id if self.role == "seal" else None, extra={"batch": self.batch})
-        return self._write(staged, document["sha256"], result)
+        plan = self.ops.prepare_signature(staged, self.role, self.level, self.owner,
+                                          self.ops.fallback_level({}, self.level))
+        return staged, plan
+
+    def _sign_plans(self, plans: dict[int, tuple[StagedCase, SignaturePlan]], workers: int,
+                    note: Callable[[int, str, Any], None], report: BulkReport) -> bool:
+        """Sign the prepared cases, grouped by identical request; True when the run must stop."""
+        groups: list[tuple[SignaturePlan, list[int]]] = []
+        for case_id, (_staged, plan) in plans.items():
+            group = next((g for g in groups if g[0].request == plan.request), None)
+            if group is None:
+                groups.append((plan, [case_id]))
+            else:
+                group[1].append(case_id)
+        stop = False
+        for first, members in groups:
+            if stop:
+                break
+            documents = ((case_id, plans[case_id][1].before) for case_id in members)
+            with closing(sign_documents(documents, first.key, first.request, first.services, workers)) as signed:
+                for case_id, outcome in signed:
+                    if isinstance(outcome, SigningError):
+                        error = signing_failed(self.role, outcome)
+                        if error.retryable:
+                            report.stopped_by, stop = _error(error), True
+                        else:
+                            note(case_id, "failed", _error(error))
+                        continue
+                    note(case_id, *self._complete(*plans[case_id], outcome))
+        return stop
+
+    def _complete(self, staged: StagedCase, plan: SignaturePlan, result: Any) -> tuple[str, Any]:
+        done = self.ops.finish_signature(staged, plan, result,
+                                         applied_by=self.actor.user_id if self.role == "seal" else None,
+                                         extra={"batch": self.batch})
+        return self._write(staged, plan.document["sha256"], done)
 
     def _write(self, staged: StagedCase, signed_sha: str, result: dict[str, Any]) -> tuple[str, Any]:
         with self.c.sessions() as session, session.begin():
@@ -156,6 +220,10 @@ class BulkSigner:
             return latest_result(_Listing(listed))  # type: ignore[arg-type]
         except OperatorError:
             return None
+
+
+def _error(exc: OperatorError) -> dict[str, str]:
+    return {"code": exc.code, "message": exc.message_vi, "message_en": exc.message_en}
 
 
 class _Listing:

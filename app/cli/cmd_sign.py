@@ -91,6 +91,8 @@ def _key_source(key: str | None, password_env: str | None, module: str | None, t
 @click.option("--as", "as_user", metavar="USER", help="Người ký (với --cases) / who signs (with --cases)")
 @click.option("--role", type=click.Choice(["leader", "seal"]), default="leader", show_default=True,
               help="leader: khóa của người ký; seal: con dấu cơ quan do văn thư đóng / leader's key or the seal")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Số tiến trình ký song song (với --batch) / signing processes (with --batch)")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Tệp/thư mục ra / output")
 @click.option("--key", help="Tệp PKCS#12 hoặc tên khóa đã nhập / PKCS#12 file or imported key name")
 @click.option("--password-env", help="Biến môi trường chứa mật khẩu / env var holding the password")
@@ -120,7 +122,7 @@ def _key_source(key: str | None, password_env: str | None, module: str | None, t
               help="Gia hạn chữ ký đã có của FILE (không cần khóa) / extend FILE's existing signatures (no key)")
 @click.option("--json", "as_json", is_flag=True)
 def sign(file: Path | None, batch_dir: str | None, cases_filter: str | None, as_user: str | None, role: str,
-         output: Path | None, key: str | None, password_env: str | None,
+         workers: int, output: Path | None, key: str | None, password_env: str | None,
          pkcs11_module: str | None, token_label: str | None, key_label: str | None, pin_env: str | None, level: str,
          allow_fallback: str | None, appearance: str, image: Path | None, overlap_field: str | None,
          document_number: str | None, page: int, box: str | None, field_name: str | None, reason: str | None,
@@ -140,7 +142,7 @@ def sign(file: Path | None, batch_dir: str | None, cases_filter: str | None, as_
                                        "--batch alone (no FOLDER, no FILE)")
         from ..bulk.command import sign_cases
 
-        sign_cases(cases_filter, as_user, role, level, as_json)
+        sign_cases(cases_filter, as_user, role, level, as_json, workers)
         return
     if (file is None) == (batch_dir is None) or batch_dir == "":
         raise click.ClickException("Cần đúng một trong FILE hoặc --batch FOLDER (hoặc --batch --cases) / give "
@@ -172,7 +174,7 @@ def sign(file: Path | None, batch_dir: str | None, cases_filter: str | None, as_
     try:
         with _key_source(key, password_env, pkcs11_module, token_label, key_label, pin_env) as key_source:
             if batch_dir is not None:
-                _sign_batch(Path(batch_dir), output, key_source, request, services, as_json)
+                _sign_batch(Path(batch_dir), output, key_source, request, services, as_json, workers)
                 return
             assert file is not None
             result = sign_pdf(file.read_bytes(), key_source, request, services)
@@ -220,11 +222,11 @@ def _extend(file: Path, output: Path, level: SignatureLevel, tsa_url: str | None
 
 
 def _sign_batch(batch_dir: Path, output: Path, key_source: KeySource, request: SignatureRequest,
-                services: SigningServices, as_json: bool) -> None:
+                services: SigningServices, as_json: bool, workers: int = 1) -> None:
     total = sum(1 for p in batch_dir.iterdir() if p.suffix.lower() == ".pdf")
     with click.progressbar(length=total, label="Đang ký / signing", file=sys.stderr) as bar:
         report = sign_folder(batch_dir, output, key_source, request, services,
-                             progress=lambda done, _total, _name, _status: bar.update(1))
+                             progress=lambda done, _total, _name, _status: bar.update(1), workers=workers)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -22,6 +22,7 @@ installation names a ``fallback_level``; a downgrade is then recorded in the aud
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,20 @@ class SigningOperators:
         Shared by the procedure step and bulk signing (app/bulk), which chooses the owner itself;
         ``extra`` adds keys to the ``signature_applied`` event (e.g. the batch it belongs to).
         """
+        plan = self.prepare_signature(ctx, role, level, owner, fallback)
+        try:
+            result = sign_pdf(plan.before, plan.key, plan.request, plan.services)
+        except SigningError as exc:
+            raise signing_failed(role, exc) from None
+        return self.finish_signature(ctx, plan, result, substitute=substitute, applied_by=applied_by,
+                                     register_number=register_number, extra=extra)
+
+    def prepare_signature(self, ctx: OperatorContext, role: str, level: SignatureLevel, owner: str,
+                          fallback: SignatureLevel | None = None) -> SignaturePlan:
+        """Everything but the signing itself: the document, the key, the field, the appearance, the services.
+
+        Split out so bulk signing can sign many plans with the same request in worker processes.
+        """
         document = latest_result(ctx)
         before = ctx.get_document(document["sha256"])
         key = self._key(owner, role)
@@ -123,24 +138,24 @@ class SigningOperators:
                 f"Could not sign the document ({role}): no timestamp authority (TSA) configured for level "
                 f"{level.value}; set QUYTRINH_TSA_URL (or extra.signing.tsa_url) and retry this step.",
                 code="no_tsa", retryable=False)
-        try:
-            result = sign_pdf(before, key, request, services)
-        except SigningError as exc:
-            raise OperatorError(f"Không ký số được văn bản ({_role_vi(role)}): {exc.message_vi}",
-                                f"Could not sign the document ({role}): {exc.message_en}", code=exc.code,
-                                retryable=exc.code in RETRYABLE_CODES) from None
-        name = _signed_name(document["name"], len(fields) + 1)
+        return SignaturePlan(role, owner, document, before, key, request, services, len(fields))
+
+    def finish_signature(self, ctx: OperatorContext, plan: SignaturePlan, result: Any, *,
+                         substitute: str | None = None, applied_by: str | None = None, register_number: str = "",
+                         extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Store the signed PDF as a new result document and append ``signature_applied``."""
+        name = _signed_name(plan.document["name"], plan.existing_signatures + 1)
         after = store_result(ctx, result.pdf_bytes, name)
         info = result.info
         ctx.audit("signature_applied", {
-            "role": role, "signer": owner, "substitute_for": substitute, "signer_subject": info.signer_subject,
-            "applied_by": applied_by, "register_number": register_number,
+            "role": plan.role, "signer": plan.owner, "substitute_for": substitute,
+            "signer_subject": info.signer_subject, "applied_by": applied_by, "register_number": register_number,
             "level": info.level.value, "requested_level": info.requested_level.value, "downgraded": info.downgraded,
             "fallback_reason": info.fallback_reason, "field": info.field_name, "document": name,
-            "sha256_before": document["sha256"], "sha256_after": after,
+            "sha256_before": plan.document["sha256"], "sha256_after": after,
             "certificate_fingerprint_sha256": info.signer_fingerprint_sha256,
             "signing_time": info.signing_time.isoformat(), "warnings": list(result.warnings), **(extra or {})})
-        return {"sha256": after, "signer": owner, "applied_by": applied_by, "level": info.level.value,
+        return {"sha256": after, "signer": plan.owner, "applied_by": applied_by, "level": info.level.value,
                 "field": info.field_name, "name": name}
 
     def _services(self):  # type: ignore[no-untyped-def]
@@ -196,6 +211,27 @@ def completed_by_role(ctx: OperatorContext, role: str) -> str | None:
             return row.completed_by
     actor = getattr(ctx, "actor", None)
     return actor if isinstance(actor, str) and actor not in ("", "system") else None
+
+
+@dataclass(frozen=True)
+class SignaturePlan:
+    """One signature ready to be made: what :meth:`SigningOperators.prepare_signature` worked out."""
+
+    role: str
+    owner: str
+    document: dict[str, Any]
+    before: bytes
+    key: Any
+    request: SignatureRequest
+    services: Any
+    existing_signatures: int
+
+
+def signing_failed(role: str, exc: SigningError) -> OperatorError:
+    """A signing error as the operator reports it (retryable when the TSA or a revocation source is down)."""
+    return OperatorError(f"Không ký số được văn bản ({_role_vi(role)}): {exc.message_vi}",
+                         f"Could not sign the document ({role}): {exc.message_en}", code=exc.code,
+                         retryable=exc.code in RETRYABLE_CODES)
 
 
 def seal_applier(params: dict[str, Any], ctx: OperatorContext) -> str | None:
