@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
+_frozen: datetime | None = None
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC) + _offset
+    return (_frozen or datetime.now(UTC)) + _offset
+
+
+def freeze(at: datetime | None = None) -> None:
+    """Stop the engine's clock (tests that count due jobs must not depend on how busy the machine is)."""
+    global _frozen
+    _frozen = at or datetime.now(UTC)
 
 
 def advance(delta: timedelta) -> None:
@@ -18,8 +25,9 @@ def advance(delta: timedelta) -> None:
 
 
 def reset() -> None:
-    global _offset
+    global _offset, _frozen
     _offset = timedelta(0)
+    _frozen = None
 
 
 def as_utc(value: datetime) -> datetime:

@@ -34,6 +34,7 @@ def test_retries_with_backoff_where_the_model_says_so(container, people, flaky):
     deploy(container, MODELS / "services")
     eng = container.engine
     flaky.failures = 2  # the model allows 2 retries with backoff base 2 (2 s, then 4 s)
+    clock.freeze()  # only clock.advance moves time here, however slow the machine
     case = eng.start("SVC", {"subject": "xy"}, people["sv1"])
     assert case.status == "incident"
     assert eng.run_due_jobs() == 0  # the first retry is not due yet
@@ -51,6 +52,7 @@ def test_retries_with_backoff_where_the_model_says_so(container, people, flaky):
 def test_timer_fires_only_when_due_and_message_waits_for_its_receiver(container, people):
     deploy(container, MODELS / "waits")
     eng = container.engine
+    clock.freeze()
     case = eng.start("WAIT", {}, people["sv1"])
     # The payment arrives before the case waits for it: it is kept, not dropped.
     early = eng.send_message("payment_confirmed", str(case.id), {"amount_vnd": 5000})
