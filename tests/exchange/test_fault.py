@@ -36,7 +36,7 @@ DOCUMENTS = int(os.environ.get("QUYTRINH_FAULT_DOCUMENTS", "500"))
 SEED = int(os.environ.get("QUYTRINH_FAULT_SEED", str(int(time.time()))))
 A, B = ("sys-a", "000.00.00.H10", "bi-mat-a"), ("sys-b", "000.00.00.G22", "bi-mat-b")
 KILL_PHASE_SECONDS = 20.0
-DEADLINE_SECONDS = 120.0
+DEADLINE_SECONDS = 420.0  # a bound for a loaded CI machine; ~36 s on an idle one
 
 pytestmark = [pytest.mark.slow]
 
