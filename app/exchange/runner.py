@@ -94,9 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         print("QUYTRINH_AXIS_ENDPOINT chưa đặt / not set", file=sys.stderr)
         return 2
     interval = args.interval if args.interval is not None else container.settings.worker_interval
-    warm_up = getattr(exchange.validator, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
     run_rounds(exchange, once=args.once, interval=interval,
                report=lambda r: print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True))
     return 0

@@ -130,7 +130,7 @@ class AxisClient:
     @staticmethod
     def _answer(operation: str, response: requests.Response) -> dict[str, Any]:
         try:
-            payload = response.json()
+            payload = json.loads(response.content)  # bytes: no text decoding pass over a large answer
         except ValueError:
             payload = {}
         if response.ok and payload.get("status") == "OK":

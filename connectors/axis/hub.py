@@ -66,10 +66,11 @@ class AxisHub:
             payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), exc.http_status
         except EdxmlError as exc:
             payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), 400
-        response = Response(protocol.dumps(payload), status=status, content_type="application/json; charset=utf-8")
+        body = payload if isinstance(payload, bytes) else protocol.dumps(payload)
+        response = Response(body, status=status, content_type="application/json; charset=utf-8")
         return response(environ, start_response)
 
-    def dispatch(self, request: Request) -> dict[str, Any]:
+    def dispatch(self, request: Request) -> dict[str, Any] | bytes:
         operation = request.path.rstrip("/").rsplit("/", 1)[-1]
         if operation not in protocol.OPERATIONS:
             raise _error("unknown_operation", f"Không có thao tác '{operation}'.", f"No operation '{operation}'.", 404)
@@ -117,7 +118,7 @@ class AxisHub:
         if message_type not in protocol.MESSAGE_TYPES:
             raise _error("bad_message_type", f"messagetype không hợp lệ: '{message_type}'.",
                          f"Invalid messagetype '{message_type}'.", 400)
-        package = read_package(body)
+        package = read_package(body, decode_attachments=False)  # routing needs the headers only
         is_document = isinstance(package, DocumentPackage)
         if is_document != (message_type == "edoc"):
             raise _error("message_type_mismatch", "Loại gói tin không khớp với messagetype.",
@@ -170,13 +171,13 @@ class AxisHub:
             "status_desc": r["status"], "created_time": r["created_time"], "updated_time": r["updated_time"],
         } for r in rows])
 
-    def _op_getEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
+    def _op_getEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> bytes:
         doc_id = params.get("docId", "")
         data = self.store.fetch(doc_id, system.routing_key, system.system_id)
         if data is None:
             raise _error("doc_not_found", "Không có văn bản này cho hệ thống của bạn.",
                          "No such document for your system.", 404, {"docId": doc_id})
-        return protocol.ok(data=base64.b64encode(data).decode("ascii"))
+        return protocol.ok_with_data(base64.b64encode(data))
 
     def _op_updateStatus(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
         doc_id, status = params.get("docId", ""), params.get("status", "").lower()

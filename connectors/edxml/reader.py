@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .attachments import DEFAULT_LIMITS, Limits, check_package_size, decode_base64
+from .attachments import DEFAULT_LIMITS, Limits, check_attachment_size, check_package_size, decode_base64
 from .dates import parse_date, parse_timestamp
 from .errors import EdxmlError, Finding
 from .model import (
@@ -233,7 +233,8 @@ class _Reader:
             return EnvelopeSignatureInfo("placeholder", algorithm, subject_text)
         return EnvelopeSignatureInfo("xmldsig", algorithm, subject_text)
 
-    def attachments(self, root: etree._Element, body: etree._Element | None) -> tuple[Attachment, ...]:
+    def attachments(self, root: etree._Element, body: etree._Element | None,
+                    decode: bool = True) -> tuple[Attachment, ...]:
         manifest = {_text(r, "ContentId"): r for r in _children(_child(body, "edXMLManifest"), "Reference")}
         items = list(_children(_child(root, "AttachmentEncoded"), "Attachment"))
         if len(items) > self.limits.max_attachments:
@@ -247,7 +248,11 @@ class _Reader:
             reference = manifest.get(content_id)
             name = _text(item, "AttachmentName") or _text(reference, "AttachmentName")
             encoded = _child(item, "ContentTransferEncoded")
-            data = decode_base64(name, (encoded.text or "") if encoded is not None else "", self.limits)
+            text = (encoded.text or "") if encoded is not None else ""
+            if not decode:
+                check_attachment_size(name, len(text) * 3 // 4, self.limits)  # whitespace counted: an upper bound
+                continue
+            data = decode_base64(name, text, self.limits)
             if data is None:
                 self.note("attachment_not_base64",
                           f"Nội dung tệp '{name}' không phải base64; tệp được coi là rỗng.",
@@ -261,8 +266,12 @@ class _Reader:
         return tuple(result)
 
 
-def read_package(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Package:
-    """Read a document or status package from bytes; raise :class:`EdxmlError` when it is refused."""
+def read_package(data: bytes, limits: Limits = DEFAULT_LIMITS, *, decode_attachments: bool = True) -> Package:
+    """Read a document or status package from bytes; raise :class:`EdxmlError` when it is refused.
+
+    ``decode_attachments=False`` (the hub, which only routes): attachments are counted and their
+    sizes checked, so the same packages are refused, but not decoded, and ``attachments`` is empty.
+    """
     check_package_size(len(data), limits)
     parsed = parse_untrusted(data)
     root = parsed.root
@@ -288,6 +297,6 @@ def read_package(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Package:
                              findings=tuple(reader.findings))
     document = reader.message_header(message_header)
     business = reader.business(trace_list)
-    attachments = reader.attachments(root, _child(envelope, "edXMLBody"))
+    attachments = reader.attachments(root, _child(envelope, "edXMLBody"), decode_attachments)
     return DocumentPackage(header=document, traces=reader.traces(trace_list), business=business,
                            attachments=attachments, signature=signature, findings=tuple(reader.findings))
