@@ -215,6 +215,26 @@ def drive(port: int, token: str, task_ids: list[str], clients: int) -> tuple[flo
     return time.perf_counter() - began, latencies, statuses
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers, from /proc: unlike
+    wall-clock rates it hardly changes when other programs load the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        pids += [int(pid) for pid in children]
+    except OSError:
+        return float("nan")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -267,7 +287,10 @@ def run_one(label: str, url: str, options: argparse.Namespace) -> dict[str, floa
         process, port = start_gunicorn(url, tmp, options)
         try:
             drive(port, token, task_ids[:20], 2)  # warm-up: imports, spec cache, connection pools
+            cpu_before, client_before = server_cpu_seconds(process.pid), time.process_time()
             elapsed, latencies, statuses = drive(port, token, task_ids[20:], options.clients)
+            server_cpu = server_cpu_seconds(process.pid) - cpu_before
+            client_cpu = time.process_time() - client_before
         finally:
             process.terminate()
             process.wait(timeout=15)
@@ -280,6 +303,10 @@ def run_one(label: str, url: str, options: argparse.Namespace) -> dict[str, floa
     print(f"[{label}] completions/s: {rate:.0f} (target >= {TARGET_PER_SECOND}: {rate / TARGET_PER_SECOND:.0%})")
     print(f"[{label}] latency ms: p50 {p50:.1f}  p95 {p95:.1f} (target < {TARGET_P95_MS:.0f}: "
           f"{p95 / TARGET_P95_MS:.1f}x)  p99 {p99:.1f}  mean {statistics.fmean(latencies) * 1000:.1f}")
+    per = max(len(latencies), 1)
+    print(f"[{label}] CPU per completion: gunicorn {server_cpu * 1000 / per:.2f} ms, load generator "
+          f"{client_cpu * 1000 / per:.2f} ms (database server not counted); load average during the run "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return {"rate": rate, "p95": p95}
 
 

@@ -57,11 +57,16 @@ def append(session: Session, case: Case, kind: str, actor: str, payload: dict | 
 _PENDING = "quytrinh_pending_audit"
 
 
-@event.listens_for(Session, "before_flush")
-def _write_pending(session: Session, _context: Any, _instances: Any) -> None:
+def write_pending(session: Session) -> None:
+    """Insert the events appended in this session and not yet written (one multi-row INSERT)."""
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.connection().execute(insert(AuditEvent.__table__), pending)
+
+
+@event.listens_for(Session, "before_flush")
+def _write_pending(session: Session, _context: Any, _instances: Any) -> None:
+    write_pending(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
