@@ -2,19 +2,27 @@
 in another's, over the local hub, against a floor.
 
 End to end = instance A's ``deliver_outbox`` POSTs each queued package (``sendEdoc``: the hub checks
-the HMAC and hash, parses the package, routes and stores it) and marks the row sent with its audit;
-instance B's ``poll_inbox`` lists, fetches (``getEdoc``) and acknowledges (``updateStatus``) each one,
-checks the envelope, validates the signed PDF attachment with ``signing.validation`` (offline), stores
-the package byte for byte and starts a QT74 case with status 01 queued, in one transaction. Each
-package carries a ~100 KB PDF sealed (PAdES B-B) by a test CA the receiver trusts. Both instances are
-SQLite databases; everything runs in this process on loopback.
+the HMAC and hash, reads the package's headers, routes and stores it) and marks the row sent with its
+audit; instance B's ``poll_inbox`` lists, fetches (``getEdoc``) and acknowledges (``updateStatus``)
+each one, checks the envelope, validates the signed PDF attachment with ``signing.validation``
+(offline), stores the package byte for byte and starts a QT74 case with status 01 queued, in one
+transaction. Each package carries a ~100 KB PDF sealed (PAdES B-B) by a test CA the receiver trusts.
+
+Layouts: by default A, the hub (a thread) and B run in this one process, taking turns, and B's
+attachments are validated in one worker process beside it (``--validation-processes 0``: in line,
+as before). ``--receivers N`` runs A and N receivers of B as separate processes (the hub stays
+here); ``--postgresql`` puts B on a scratch PostgreSQL database (several receivers need it).
 
 Floor = the same package bytes POSTed to a bare Werkzeug app that does one SQLite INSERT per request
 and answers, over one reused connection: what HTTP + one durable write cost on this machine with
 nothing of ours in the way. End to end makes three round trips per package (send, get, ack; the list
 call is shared by a batch), so the floor is also given per three requests.
 
-Run: ``.venv/bin/python benchmarks/exchange.py [--packages 300] [--no-validate] [--profile]``.
+Wall-clock rates on a shared machine move with the neighbours' load, so both sides also report CPU
+seconds per package (or request) summed over this process and its children: that figure does not.
+
+Run: ``.venv/bin/python benchmarks/exchange.py [--packages 300] [--no-validate] [--validation-processes N]
+[--receivers N] [--postgresql [ADMIN_URL]] [--profile]``.
 """
 
 from __future__ import annotations
