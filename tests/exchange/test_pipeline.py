@@ -91,3 +91,35 @@ def test_a_killed_validation_worker_is_replaced_by_validating_here(container, ex
                     for r in s.scalars(select(ReceivedPackage).order_by(ReceivedPackage.id))]
     assert verdicts == ["FAILED", "PASSED"]
 
+
+
+def test_the_worker_built_from_settings_validates_in_a_worker_process(container, exchange, hub, ministry,
+                                                                      signed_pdf, tmp_path):
+    from app.config import load_settings
+    from app.container import Container
+    from app.exchange.runner import exchange_from_settings, run_rounds
+    from app.exchange.validation_pool import ValidationPool
+
+    from .conftest import US
+
+    settings = load_settings(env={}, overrides={
+        "database_url": container.settings.database_url, "data_dir": container.settings.data_dir,
+        "agency_code": US, "axis_endpoint": hub.url, "axis_system_id": "sys-us", "axis_secret": "bi-mat-cua-truong"})
+    worker_side = Container(settings)
+    receiver = exchange_from_settings(worker_side)
+    try:
+        assert isinstance(receiver.validator, ValidationPool)
+        ministry.send_edoc(letter_with(signed_pdf))
+        total = run_rounds(receiver, once=True)
+        assert (total.received, total.errors) == (1, [])
+        with container.sessions() as s:
+            row = s.scalars(select(ReceivedPackage)).one()
+            verdict = row.report["attachments"][0]["validation"]
+        # the installation does not trust the test CA: checked, signed, not PASSED, and the clerk is told
+        assert verdict["checked"] and verdict["signed"] and verdict["indication"] != "PASSED"
+        assert len(events(container, row.case_id, "attachment_validated")) == 1
+        assert case_data(container, row.case_id)["attachment_warnings"]
+        assert receiver.validator._executor is not None  # the verdict came from the worker, not a fallback
+    finally:
+        receiver.close()
+        worker_side.dispose()
