@@ -11,7 +11,12 @@ audit events, commit.
 Target (issue 2): >= 300 completions/s with p95 < 50 ms. Figures and ratios are printed, not asserted.
 SQLite has one writer at a time (workers queue on its lock); PostgreSQL lets workers write in parallel.
 
-Run: ``.venv/bin/python benchmarks/http.py [--cases 1500] [--clients 8] [--workers 4] [--worker-class gthread]
+Sizing measured on a 2-core box (gthread, 2 threads per worker, 8 clients): SQLite is fastest with ONE
+worker (224/s, p95 58 ms; 2 workers 158/s, 4 workers 143-152/s with p95 > 110 ms: the extra processes
+only queue on SQLite's write lock and cost CPU), PostgreSQL with one worker per core (2 workers 223/s,
+p95 67 ms; 4 workers 165/s). More processes than cores just share the same CPUs for a Python-bound step.
+
+Run: ``.venv/bin/python benchmarks/http.py [--cases 1500] [--clients 8] [--workers N] [--worker-class gthread]
 [--threads 2] [--db sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]``.
 ``--database-url URL`` uses an existing EMPTY database instead.
 """
@@ -275,6 +280,9 @@ def pg_unreachable(url: str) -> str | None:
 
 
 def run_one(label: str, url: str, options: argparse.Namespace) -> dict[str, float]:
+    if not options.workers:
+        options = argparse.Namespace(**{**vars(options),
+                                        "workers": 1 if url.startswith("sqlite") else os.cpu_count() or 1})
     with tempfile.TemporaryDirectory(prefix="qt-bench-http-") as tmp:
         began = time.perf_counter()
         token, task_ids = prepare(url, options.cases + options.breakdown + 20)
@@ -314,7 +322,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1500)
     parser.add_argument("--clients", type=int, default=8, help="client threads, each on its own connection")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn workers; default: 1 on SQLite (one writer: more processes only contend "
+                             "for its lock), one per core on PostgreSQL")
     parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--db", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
