@@ -2,8 +2,8 @@
 
 Settings come from the environment (``QUYTRINH_*`` or ``QUYTRINH_SETTINGS_FILE``) and are validated
 when the worker starts, so a bad value stops it with one clear line instead of failing per request.
-With several workers set ``QUYTRINH_SECRET_KEY``: otherwise each worker signs session cookies with its
-own random key and a browser session only works on the worker that created it (API tokens are fine).
+Without ``QUYTRINH_SECRET_KEY`` the session key is made once in the data folder and shared by every
+worker (app/factory.py), so a browser session works on any of them.
 
 Sizing (benchmarks/http.py measures both databases; a step is Python-bound): ``gthread`` with two
 threads per worker, so a worker keeps client connections alive and overlaps one request's database
