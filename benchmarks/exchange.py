@@ -6,7 +6,8 @@ the HMAC and hash, reads the package's headers, routes and stores it) and marks 
 audit; instance B's ``poll_inbox`` lists, fetches (``getEdoc``) and acknowledges (``updateStatus``)
 each one, checks the envelope, validates the signed PDF attachment with ``signing.validation``
 (offline), stores the package byte for byte and starts a QT74 case with status 01 queued, in one
-transaction. Each package carries a ~100 KB PDF sealed (PAdES B-B) by a test CA the receiver trusts.
+transaction. Each package carries its own ~100 KB PDF (distinct bytes), sealed (PAdES B-B) by a test CA
+the receiver trusts.
 
 Layouts: by default A, the hub (a thread) and B run in this one process, taking turns, and B's
 attachments are validated in one worker process beside it (``--validation-processes 0``: in line,
@@ -96,34 +97,59 @@ def tree_cpu() -> float:
     return total
 
 
-def signed_pdf(pki, size: int = 100_000) -> bytes:  # type: ignore[no-untyped-def]
-    """A letter of about ``size`` bytes, sealed B-B by the test PKI's organisation certificate."""
+TOKEN = b"QUYTRINH-BENCH-000000"  # replaced per package by a same-length serial, so offsets stay valid
 
+
+def unsigned_letter(size: int = 100_000) -> bytes:
+    """A letter of about ``size`` bytes (uncompressed text) carrying :data:`TOKEN` once, to be made unique."""
     from fpdf import FPDF
-
-    from signing.keys.memory import InMemoryKeySource
-    from signing.pades import sign_pdf
-    from signing.services import SigningServices
-    from signing.settings import SignatureLevel, SignatureRequest
 
     pdf = FPDF()
     pdf.set_compression(False)
     pdf.add_page()
     pdf.set_font("helvetica", size=8)
+    pdf.multi_cell(0, 4, text=TOKEN.decode(), new_x="LMARGIN", new_y="NEXT")
     for _ in range(size // 1000):  # about 1000 bytes of page content per paragraph, uncompressed
         words = " ".join(os.urandom(300).hex()[i:i + 8] for i in range(0, 600, 8))
         pdf.multi_cell(0, 4, text=words, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    assert data.count(TOKEN) == 1
+    return data
+
+
+def signed_pdfs(pki, count: int, size: int = 100_000) -> list[bytes]:  # type: ignore[no-untyped-def]
+    """``count`` distinct letters, each sealed (PAdES B-B) on its own by the test PKI's organisation certificate.
+
+    Every package carries different bytes, so nothing content-addressed (document storage, a validation
+    result) can be reused between packages: each one is stored and validated as a fresh document would be.
+    """
+    from signing.keys.memory import InMemoryKeySource
+    from signing.pades import sign_pdf
+    from signing.services import SigningServices
+    from signing.settings import SignatureLevel, SignatureRequest
+
+    base = unsigned_letter(size)
     services = SigningServices(trust_roots=tuple(pki.trust_roots_asn1()), check_revocation=False)
-    return sign_pdf(bytes(pdf.output()), InMemoryKeySource.from_identity(pki.organisation),
-                    SignatureRequest(level=SignatureLevel.B_B), services).pdf_bytes
+    key = InMemoryKeySource.from_identity(pki.organisation)
+    request = SignatureRequest(level=SignatureLevel.B_B)
+    out = []
+    for i in range(count):
+        serial = f"QUYTRINH-BENCH-{i:06d}".encode()
+        out.append(sign_pdf(base.replace(TOKEN, serial), key, request, services).pdf_bytes)
+    assert len(set(out)) == count
+    return out
 
 
-def packages(count: int, pdf: bytes) -> list[bytes]:
-    attachment = make_attachment("cong-van.pdf", pdf)
+def signed_pdf(pki, size: int = 100_000) -> bytes:  # type: ignore[no-untyped-def]
+    """One such sealed letter (for scripts that measure a single validation)."""
+    return signed_pdfs(pki, 1, size)[0]
+
+
+def packages(pdfs: list[bytes]) -> list[bytes]:
     return [build_document(MessageHeader(
         from_=Organization(SENDER[1], "Trường Đại học Cần Thơ"), to=(Organization(RECEIVER[1], "VPCP"),),
         code=Code(str(i + 1), "ĐHCT-VP"), promulgation=PromulgationInfo("Cần Thơ", date(2025, 3, 14)),
-        subject=f"Văn bản thử {i}"), [attachment]) for i in range(count)]
+        subject=f"Văn bản thử {i}"), [make_attachment("cong-van.pdf", pdf)]) for i, pdf in enumerate(pdfs)]
 
 
 def instance(workdir: Path, name: str, agency: str, database_url: str = "", migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -391,8 +417,8 @@ def main() -> None:
     from signing.testing import TestPKI
 
     pki = TestPKI()
-    pdf = signed_pdf(pki)
-    bodies = packages(args.packages, pdf)
+    pdfs = signed_pdfs(pki, args.packages)
+    bodies = packages(pdfs)
     size = sum(map(len, bodies)) // len(bodies)
     tmp = Path(tempfile.mkdtemp(prefix="quytrinh-exchange-"))
     note = ""
@@ -412,7 +438,7 @@ def main() -> None:
         what = (f"attachment validated in {args.validation_processes} worker process(es) per receiver"
                 if args.validation_processes else "attachment validated in line")
     layout = (f"sender + {args.receivers} receiver process(es)" if args.receivers else "one process")
-    print(f"packages: {len(bodies)} of ~{size} bytes (signed PDF attachment {len(pdf)} bytes)")
+    print(f"packages: {len(bodies)} of ~{size} bytes, each with its own signed PDF of ~{len(pdfs[0])} bytes")
     print(f"layout: {layout}; B on {'PostgreSQL' if args.postgresql else 'SQLite'}; {what}")
     print(f"end to end (outbox → hub → inbox → QT74 case started):        {e2e:8.1f} packages/s")
     print(f"floor (bare HTTP POST + one SQLite write, per request):      {bare:8.1f} requests/s")
