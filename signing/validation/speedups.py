@@ -1,0 +1,153 @@
+"""Exactly-equivalent faster replacements for two pyHanko functions on the validation hot path.
+
+Why: profiling the validation of a ~100 KB signed PDF (the exchange benchmark's attachment) showed
+a third of the CPU in pyHanko reading the signature's ``/Contents`` hex string one byte at a time,
+and a fifth in asn1crypto's RFC 5280 name comparison (LDAP string preparation of every attribute,
+for every freshly parsed certificate) reached from pyHanko's ``match_issuer_serial`` when it looks
+for the signer among the embedded certificates. Both results are pure functions of their input
+bytes, so they can be computed faster without changing a single outcome:
+
+* :func:`read_hex_string_from_stream` takes the whole ``<...>`` body at once. When it holds only
+  hex digits and PDF whitespace (every well-formed hex string), the original would have skipped the
+  same whitespace, joined the same digits, padded an odd count with ``0`` and stopped after the
+  same ``>``: the result and the stream position are the same. Anything else (a ``%`` comment, a
+  bad byte, no ``>`` before the end) rewinds and calls pyHanko's own function, so malformed input
+  fails with the very same exception.
+* :func:`match_issuer_serial` is pyHanko's function, step for step, except that the RFC 5280
+  comparison of two differently encoded issuer names is remembered by the pair of DER encodings
+  once it has returned a boolean (exceptions are never remembered: they are raised again by
+  recomputing). The remembered values are about certificate issuers, never about a document.
+
+:func:`install` puts both in place once; it is called when ``signing.validation`` is imported.
+``benchmarks/validation.py`` measures pyHanko's reference in a process that never imports this
+module, so its ratio compares against pyHanko as shipped.
+"""
+
+from __future__ import annotations
+
+import binascii
+import threading
+from collections import OrderedDict
+from typing import IO, Any
+
+from asn1crypto import x509
+from pyhanko.pdf_utils import generic as pdf_generic
+
+_PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
+_HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
+_FIRST_READ = 512  # most hex strings are short (/ID); a signature's /Contents takes a few doublings
+
+ORIGINAL_READ_HEX_STRING = pdf_generic.read_hex_string_from_stream
+
+
+def read_hex_string_from_stream(stream: IO[bytes]) -> pdf_generic.ByteStringObject | pdf_generic.TextStringObject:
+    """pyHanko's ``read_hex_string_from_stream`` for a stream positioned at ``<``, with one scan.
+
+    Same result, same final position; input the fast path cannot vouch for goes to the original.
+    """
+    origin = stream.tell()
+    stream.read(1)  # the '<', not checked (as the original)
+    start = stream.tell()
+    parts: list[bytes] = []
+    size = _FIRST_READ
+    while True:
+        chunk = stream.read(size)
+        end = chunk.find(b">")
+        if end >= 0:
+            parts.append(chunk[:end])
+            break
+        if not chunk:  # no '>' before the end: let the original raise its own error
+            stream.seek(origin)
+            return ORIGINAL_READ_HEX_STRING(stream)
+        parts.append(chunk)
+        size *= 2
+    body = b"".join(parts)
+    digits = body.translate(None, _PDF_WHITESPACE)
+    if digits.translate(None, _HEX_DIGITS):  # a comment or a stray byte: the original decides
+        stream.seek(origin)
+        return ORIGINAL_READ_HEX_STRING(stream)
+    stream.seek(start + len(body) + 1)
+    if len(digits) % 2:
+        digits += b"0"
+    return pdf_generic.pdf_string(binascii.unhexlify(digits))
+
+
+PREPARED_STRINGS_REMEMBERED = 8192
+_PREPARED: OrderedDict[str, str] = OrderedDict()
+_PREPARED_LOCK = threading.Lock()
+ORIGINAL_LDAP_STRING_PREP = x509.NameTypeAndValue._ldap_string_prep
+
+
+def ldap_string_prep(self: x509.NameTypeAndValue, string: Any) -> str:
+    """asn1crypto's RFC 4518 preparation of a name attribute, remembered per input string.
+
+    A pure function of ``string`` (``self`` is not read); strings that fail are not remembered, and
+    anything other than a ``str`` goes straight to the original, so errors are raised unchanged.
+    """
+    if type(string) is not str:
+        return ORIGINAL_LDAP_STRING_PREP(self, string)
+    with _PREPARED_LOCK:
+        known = _PREPARED.get(string)
+    if known is not None:
+        return known
+    prepared = ORIGINAL_LDAP_STRING_PREP(self, string)
+    with _PREPARED_LOCK:
+        _PREPARED[string] = prepared
+        if len(_PREPARED) > PREPARED_STRINGS_REMEMBERED:
+            _PREPARED.popitem(last=False)
+    return prepared
+
+
+NAME_PAIRS_REMEMBERED = 4096
+_NAME_PAIRS: OrderedDict[tuple[bytes, bytes], bool] = OrderedDict()
+_NAME_LOCK = threading.Lock()
+ORIGINAL_NAME_EQ = x509.Name.__eq__
+
+
+def name_eq(self: x509.Name, other: object) -> bool:
+    """asn1crypto's RFC 5280 §7.1 ``Name`` comparison, remembered per pair of DER encodings.
+
+    The comparison depends only on the two encodings. Pairs whose encoding cannot be produced, or
+    whose comparison raised, are computed by the original every time (same result, same error).
+    """
+    if not isinstance(other, x509.Name):
+        return False
+    try:
+        key = (self.dump(), other.dump())
+    except Exception:  # noqa: BLE001 - a name the original may still compare (or fail on) its own way
+        return ORIGINAL_NAME_EQ(self, other)
+    with _NAME_LOCK:
+        known = _NAME_PAIRS.get(key)
+    if known is not None:
+        return known
+    equal = ORIGINAL_NAME_EQ(self, other)
+    if type(equal) is bool:
+        with _NAME_LOCK:
+            _NAME_PAIRS[key] = equal
+            if len(_NAME_PAIRS) > NAME_PAIRS_REMEMBERED:
+                _NAME_PAIRS.popitem(last=False)
+    return equal
+
+
+def forget() -> None:
+    """Drop everything remembered (tests compare cold and warm runs)."""
+    with _PREPARED_LOCK:
+        _PREPARED.clear()
+    with _NAME_LOCK:
+        _NAME_PAIRS.clear()
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install() -> None:
+    """Put the replacements in place in pyHanko's modules (idempotent)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
+        x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
+        x509.Name.__eq__ = name_eq
+        _installed = True

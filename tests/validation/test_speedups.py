@@ -1,0 +1,211 @@
+"""The replacements in signing.validation.speedups give exactly what pyHanko/asn1crypto give.
+
+Each replacement is compared with the original it stands for, on well-formed and hostile input:
+same value (and type), same stream position, same exception type and message. End to end, the
+reports of real and attacked PDFs are identical with and without the replacements.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+from asn1crypto import x509
+from pyhanko.pdf_utils import generic as pdf_generic
+
+from signing.validation import speedups, validate_pdf
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "signed-pdf-vn"
+
+
+def _outcome(func, data: bytes, offset: int = 0):
+    """What ``func`` makes of ``data`` read from ``offset``: value, type, encoding, position or error."""
+    stream = io.BytesIO(data)
+    stream.seek(offset)
+    try:
+        value = func(stream)
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc), stream.tell())
+    return ("value", type(value), bytes(value.original_bytes) if hasattr(value, "original_bytes") else value,
+            str(value), getattr(value, "autodetected_encoding", None), stream.tell())
+
+
+def _both(data: bytes, offset: int = 0):
+    return _outcome(speedups.read_hex_string_from_stream, data, offset), \
+        _outcome(speedups.ORIGINAL_READ_HEX_STRING, data, offset)
+
+
+HEX_CASES = [
+    b"<>", b"<0>", b"<00>", b"<abc>", b"<ABCDEF0123456789>", b"< 4 1 \n4\r2\t\f\x0043 >", b"<41424>",
+    b"<feff00410042>", b"<FEFF0041>", b"<fffe4100>", b"<efbbbf41>", b"<80ff00>",  # BOMs, non-text bytes
+    b"<41 % a comment\n42>", b"<41%c>\n42>", b"<4g>", b"<41 42", b"<", b"", b"<41<42>", b"<41>>",
+    b"<41)>", b"<\x8041>", b"(41>", b"x41>", b"<41>trailing data <42>", b"<0 0 0 0 0>",
+    b"<" + b"ab" * 300 + b">", b"<" + b"a" * 511 + b">", b"<" + b"a" * 512 + b">", b"<" + b"a" * 1535 + b">",
+    b"<" + b"0" * 20000 + b">", b"<" + b"0" * 20000, b"<" + b"0 " * 5000 + b"%x\n>", b"<" + b"0" * 3000 + b"z>",
+]
+
+
+@pytest.mark.parametrize("data", HEX_CASES)
+def test_hex_string_reader_matches_pyhanko(data):
+    fast, original = _both(data)
+    assert fast == original
+
+
+def test_hex_string_reader_matches_pyhanko_inside_a_larger_stream():
+    data = b"1 0 obj << /Contents <30 31\n32> /Name (x) >> endobj"
+    offset = data.index(b"<30")
+    fast, original = _both(data, offset)
+    assert fast == original and fast[0] == "value" and fast[-1] == data.index(b" /Name")
+
+
+def test_hex_string_reader_matches_pyhanko_on_random_input():
+    rng = random.Random(20261125)
+    alphabet = b"0123456789abcdefABCDEF \n\r\t\f\x00%<>()gz\x80\xff"
+    for _ in range(3000):
+        body = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        data = b"<" + body + (b">" if rng.random() < 0.8 else b"") + bytes(rng.choice(alphabet) for _ in range(3))
+        fast, original = _both(data)
+        assert fast == original, data
+
+
+def test_hex_string_reader_needs_pyhanko_only_for_what_it_cannot_vouch_for(monkeypatch):
+    calls = []
+    monkeypatch.setattr(speedups, "ORIGINAL_READ_HEX_STRING", lambda stream: calls.append(stream.tell()))
+    assert _outcome(speedups.read_hex_string_from_stream, b"x<" + b"4 1" * 4000 + b">", 1)[2] == b"A" * 4000
+    assert calls == []
+    speedups.read_hex_string_from_stream(io.BytesIO(b"x<41 %c\n>"))
+    assert calls == [0]
+
+
+def test_hex_string_reader_is_the_one_pyhanko_uses():
+    assert pdf_generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
+    parsed = pdf_generic.read_object(io.BytesIO(b"<3031>"), None)
+    assert bytes(parsed.original_bytes) == b"01"
+
+
+def _rdn(*pairs) -> x509.RelativeDistinguishedName:
+    spec = x509.NameTypeAndValue._oid_specs
+    return x509.RelativeDistinguishedName([
+        x509.NameTypeAndValue({"type": t, "value": spec[t](v) if spec[t] is not x509.DirectoryString
+                               else x509.DirectoryString(name="utf8_string", value=v)}) for t, v in pairs])
+
+
+def _name(*rdns) -> x509.Name:
+    """A Name parsed from DER, as certificates carry them (not a constructed, mutable one)."""
+    return x509.Name.load(x509.Name(name="", value=x509.RDNSequence(list(rdns))).dump())
+
+
+def _odd_name() -> x509.Name:
+    """An attribute of unknown type whose value is an INTEGER: asn1crypto's comparison raises TypeError."""
+    return x509.Name.load(bytes.fromhex("300c310a300806032a0304020101"))
+
+
+NAMES = [
+    lambda: _name(_rdn(("common_name", "Nguyễn Văn A"))),
+    lambda: _name(_rdn(("common_name", "nguyễn  văn a"))),
+    lambda: _name(_rdn(("common_name", "NGUYỄN VĂN A "))),
+    lambda: _name(_rdn(("country_name", "VN")), _rdn(("organization_name", "Ban Cơ yếu Chính phủ"))),
+    lambda: _name(_rdn(("organization_name", "Ban Cơ yếu Chính phủ")), _rdn(("country_name", "VN"))),
+    lambda: _name(_rdn(("country_name", "VN"), ("organization_name", "BCY"))),
+    lambda: _name(_rdn(("organization_name", "BCY"), ("country_name", "VN"))),
+    lambda: _name(_rdn(("common_name", "private \ue000 use"))),  # prohibited: ValueError
+    lambda: _name(_rdn(("common_name", "soft\u00adhyphen"))),
+    lambda: _name(_rdn(("common_name", "softhyphen"))),
+    lambda: _name(),
+    _odd_name,
+]
+
+
+def _eq_outcome(func, left, right):
+    try:
+        return ("value", func(left, right))
+    except Exception as exc:  # noqa: BLE001
+        return ("error", type(exc), str(exc))
+
+
+def test_name_comparison_matches_asn1crypto_on_every_pair():
+    speedups.forget()
+    for make_left in NAMES:
+        for make_right in [*NAMES, lambda: "not a name", lambda: None]:
+            expected = _eq_outcome(speedups.ORIGINAL_NAME_EQ, make_left(), make_right())
+            for _ in range(2):  # the second time from memory, on fresh objects
+                assert _eq_outcome(speedups.name_eq, make_left(), make_right()) == expected
+                assert _eq_outcome(lambda a, b: a == b, make_left(), make_right()) == expected
+                assert _eq_outcome(lambda a, b: a != b, make_left(), make_right()) == (
+                    expected if expected[0] == "error" else ("value", not expected[1]))
+
+
+def test_name_comparison_errors_are_raised_every_time():
+    speedups.forget()
+    for _ in range(3):
+        with pytest.raises(ValueError):
+            _ = NAMES[7]() == _name(_rdn(("common_name", "x")))
+        with pytest.raises(TypeError):
+            _ = _odd_name() == _odd_name()
+
+
+@pytest.mark.parametrize("value", ["Nguyễn Văn A", " a\u00adb  c ", "\ue000", "\ufffd", "ｆｕｌｌ", "", "x" * 300])
+def test_string_preparation_matches_asn1crypto(value):
+    speedups.forget()
+    ntv = _rdn(("common_name", "x"))[0]
+    expected = _eq_outcome(lambda s, v: speedups.ORIGINAL_LDAP_STRING_PREP(s, v), ntv, value)
+    for _ in range(2):
+        assert _eq_outcome(speedups.ldap_string_prep, ntv, value) == expected
+
+
+def test_string_preparation_of_non_strings_is_asn1crypto_s():
+    ntv = _rdn(("common_name", "x"))[0]
+    for value in (5, None, b"bytes"):
+        assert _eq_outcome(speedups.ldap_string_prep, ntv, value) == \
+            _eq_outcome(speedups.ORIGINAL_LDAP_STRING_PREP, ntv, value)
+
+
+@pytest.fixture
+def without_speedups(monkeypatch):
+    """pyHanko and asn1crypto exactly as shipped, for the duration of one call."""
+    def run(func, *args, **kwargs):
+        with monkeypatch.context() as patch:
+            patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
+            patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
+            patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
+            return func(*args, **kwargs)
+    return run
+
+
+def _report(data: bytes, **kwargs) -> dict:
+    return validate_pdf(data, offline=True, **kwargs).to_dict()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.pdf")))
+@pytest.mark.parametrize("policy", ["strict", "lenient"])
+def test_real_pdf_reports_identical_with_and_without_speedups(name, policy, without_speedups):
+    data = (FIXTURES / name).read_bytes()
+    at = validate_pdf(data, offline=True).validation_time
+    expected = without_speedups(_report, data, policy=policy, at=at)
+    speedups.forget()
+    assert _report(data, policy=policy, at=at) == expected  # cold
+    assert _report(data, policy=policy, at=at) == expected  # warm
+
+
+def _attacks(signed: bytes) -> list[bytes]:
+    start = signed.index(b"/Contents <") + len(b"/Contents <")
+    end = signed.index(b">", start)
+    contents = signed[start:end]
+    return [
+        signed,
+        signed[:start] + contents[:-2] + b"0 " + signed[end:],  # one digit replaced by whitespace
+        signed[:start] + b"%" + contents[1:] + signed[end:],  # a comment inside the hex string
+        signed[:start] + b"Z" + contents[1:] + signed[end:],  # a stray byte
+        signed[:start] + contents[:len(contents) // 2] + b"\n" + contents[len(contents) // 2 + 1:] + signed[end:],
+        signed + b"\n1 0 obj <41424>\nendobj\n",
+    ]
+
+
+def test_signed_and_attacked_pdfs_identical_with_and_without_speedups(signed_bb, test_store, without_speedups):
+    at = validate_pdf(signed_bb, trust_store=test_store, offline=True).validation_time
+    for data in _attacks(signed_bb):
+        expected = without_speedups(_report, data, trust_store=test_store, at=at)
+        speedups.forget()
+        assert _report(data, trust_store=test_store, at=at) == expected
