@@ -43,17 +43,31 @@ class _StoreIndex:
         self.registry = CertificateRegistry.build(store.helper_certificates())
         self.registry.register_multiple(self.trust.iter_certs())
         self.paths: OrderedDict[tuple, list[ValidationPath] | cv_errors.PathBuildingError] = OrderedDict()
+        self._pools: OrderedDict[tuple[bytes, ...], CertificateRegistry] = OrderedDict()
+        self._pools_lock = threading.Lock()
 
-    def registry_copy(self, cert_fetcher) -> CertificateRegistry:
-        """A fresh registry holding the store's certificates, without indexing their names again."""
-        copy = CertificateRegistry(cert_fetcher=cert_fetcher)
-        if all(hasattr(self.registry, a) for a in ("certs", *_REGISTRY_MAPS)):
-            copy.certs = dict(self.registry.certs)
-            for attr in _REGISTRY_MAPS:
-                setattr(copy, attr, defaultdict(list, {k: list(v) for k, v in getattr(self.registry, attr).items()}))
-        else:  # a pyhanko-certvalidator whose internals moved: index again (slower, same result)
-            copy.register_multiple(self.registry)
-        return copy
+    def pool_registry(self, pool_order: tuple[bytes, ...], pool: Iterable[x509.Certificate],
+                      cert_fetcher) -> CertificateRegistry:
+        """A fresh registry holding the store's certificates and ``pool``, registered in that order.
+
+        Why: indexing a document's certificates by name (RFC 4518 string preparation of every
+        subject) cost more than the path checks themselves, and documents from one signer embed the
+        same certificates. The indexed registry is kept per ordered pool of certificate fingerprints
+        and each run gets its own copy, as if it had registered them itself (revocation checking
+        may add certificates to its copy; the kept one never changes).
+        """
+        with self._pools_lock:
+            template = self._pools.get(pool_order)
+            if template is not None:
+                self._pools.move_to_end(pool_order)
+        if template is None:
+            template = _copy_registry(self.registry, None)
+            template.register_multiple(pool)
+            with self._pools_lock:
+                self._pools[pool_order] = template
+                if len(self._pools) > POOLS_REMEMBERED_PER_STORE:
+                    self._pools.popitem(last=False)
+        return _copy_registry(template, cert_fetcher)
 
     def remember(self, key: tuple, found: list[ValidationPath] | cv_errors.PathBuildingError) -> None:
         self.paths[key] = found
@@ -62,6 +76,19 @@ class _StoreIndex:
 
 
 _REGISTRY_MAPS = ("_subject_map", "_key_identifier_map", "_key_hash_map")
+POOLS_REMEMBERED_PER_STORE = 256
+
+
+def _copy_registry(source: CertificateRegistry, cert_fetcher) -> CertificateRegistry:
+    """A registry holding what ``source`` holds, in the same order, without indexing names again."""
+    copy = CertificateRegistry(cert_fetcher=cert_fetcher)
+    if all(hasattr(source, a) for a in ("certs", *_REGISTRY_MAPS)):
+        copy.certs = dict(source.certs)
+        for attr in _REGISTRY_MAPS:
+            setattr(copy, attr, defaultdict(list, {k: list(v) for k, v in getattr(source, attr).items()}))
+    else:  # a pyhanko-certvalidator whose internals moved: index again (slower, same result)
+        copy.register_multiple(source)
+    return copy
 STORES_REMEMBERED = 8
 _STORE_INDEXES: OrderedDict[tuple, _StoreIndex] = OrderedDict()
 _INDEX_LOCK = threading.Lock()
@@ -158,13 +185,13 @@ class PathCache:
         self._registries: dict[frozenset[bytes], CertificateRegistry] = {}
         self._checks: dict[tuple, PathCheck] = {}
 
-    def _registry(self, pool_key: frozenset[bytes], pool: Iterable[x509.Certificate]) -> CertificateRegistry:
+    def _registry(self, pool_key: frozenset[bytes], pool: list[x509.Certificate]) -> CertificateRegistry:
         """Store helpers + anchors + the given certificates, as each fresh context used to index them."""
         registry = self._registries.get(pool_key)
         if registry is None:
             fetcher = self._backend.get_fetchers().cert_fetcher if self._backend is not None else None
-            registry = self._registries[pool_key] = self._index.registry_copy(fetcher)
-            registry.register_multiple(pool)
+            pool_order = tuple(_fingerprint(c) for c in pool)
+            registry = self._registries[pool_key] = self._index.pool_registry(pool_order, pool, fetcher)
         return registry
 
     async def _candidates(self, cert: x509.Certificate, pool_key: frozenset[bytes],

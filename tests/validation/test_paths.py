@@ -1,0 +1,58 @@
+"""Per-store indexes in signing.validation.paths: what each run gets equals what it would build itself."""
+
+from __future__ import annotations
+
+from asn1crypto import x509
+from pyhanko_certvalidator.registry import CertificateRegistry
+
+from signing.testing import TestPKI
+from signing.trust import default_trust_store
+from signing.validation import paths
+
+
+def _content(registry: CertificateRegistry) -> dict:
+    """Everything a registry answers with, as DER, in registration order (candidate paths follow it)."""
+    maps = {attr: {k: [c.dump() for c in v] for k, v in getattr(registry, attr).items() if v}
+            for attr in paths._REGISTRY_MAPS}
+    return {"certs": sorted(c.dump() for c in registry.certs.values()), **maps}
+
+
+def _fresh(store, pool: list[x509.Certificate]) -> CertificateRegistry:
+    """What a run registered itself before the pools were kept: store helpers, anchors, then the pool."""
+    registry = CertificateRegistry.build(store.helper_certificates())
+    registry.register_multiple(paths.store_index(store).trust.iter_certs())
+    registry.register_multiple(pool)
+    return registry
+
+
+def _reparsed(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    return [x509.Certificate.load(c.dump()) for c in certs]
+
+
+def test_kept_pool_registry_equals_a_freshly_built_one_and_each_run_gets_its_own_copy():
+    pki = TestPKI()
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    index = paths.store_index(store)
+    pool = pki.organisation.asn1_chain
+    order = tuple(paths._fingerprint(c) for c in pool)
+
+    first = index.pool_registry(order, _reparsed(pool), None)
+    assert _content(first) == _content(_fresh(store, pool))
+    extra = pki.signer_ec.asn1_certificate
+    first.register(extra)  # what revocation checking may do to its run's registry
+
+    second = index.pool_registry(order, _reparsed(pool), None)
+    assert second is not first
+    assert _content(second) == _content(_fresh(store, pool))
+    assert extra.dump() not in _content(second)["certs"]
+
+
+def test_pool_registries_are_kept_per_ordered_pool():
+    pki = TestPKI()
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    index = paths.store_index(store)
+    for pool in (pki.organisation.asn1_chain, pki.signer_ec.asn1_chain, list(reversed(pki.signer_ec.asn1_chain))):
+        order = tuple(paths._fingerprint(c) for c in pool)
+        registry = index.pool_registry(order, pool, None)
+        assert _content(registry) == _content(_fresh(store, pool))
+        assert registry is not index.pool_registry(order, pool, None)
