@@ -175,3 +175,65 @@ def test_events_appended_in_a_transaction_are_read_back_in_it_and_go_with_a_roll
     events = eng.audit_events(case.id, people["kt"])
     assert [(e["seq"], e["payload"].get("text")) for e in events] == [(1, None), (2, "một"), (3, "hai"), (4, "ba")]
     assert eng.verify_audit(case.id).ok
+
+
+def incoming_document(n: int) -> dict[str, Any]:
+    """The start data QT74 gets from a package received over the axis (app/exchange)."""
+    return {"direction": "den", "document_id": f"000.00.00.H01,2026/11/25,{n}/UBND-VP",
+            "sender_organ_id": "000.00.00.H01", "sender_organ_name": "Sở A", "subject": f"Văn bản {n}",
+            "code_number": str(n), "code_notation": "UBND-VP", "document_type": "cong_van",
+            "promulgation_date": "2026-11-25", "received_at": "2026-11-25T08:00:00+00:00", "urgency": "thuong",
+            "due_date": "", "attachments": [{"file_name": "a.pdf", "file_id": "ab" * 32}],
+            "envelope_signature": "valid: ok", "attachment_warnings": []}
+
+
+def pending_jobs(container: Any, case_id: int) -> list[tuple[str, str | None, list | None, int, bool]]:
+    from engine.models import Job
+
+    with transaction(container.sessions) as s:
+        rows = s.scalars(select(Job).where(Job.case_id == case_id, Job.status == "pending").order_by(Job.id))
+        return [(j.kind, j.message_name, j.correlation, j.attempts, j.created_at is not None and j.done_at is None)
+                for j in rows]
+
+
+def test_a_start_waiting_on_messages_and_a_timer_looks_once_for_messages_and_writes_its_jobs_at_once(
+        container, people):
+    from .conftest import PROCESSES, deploy
+
+    deploy(container, PROCESSES / "QT74")
+    eng = container.engine
+    eng.start("QT74", incoming_document(0), people["po"])  # the version is cached from here on
+    with statements(container) as seen:
+        case = eng.start("QT74", incoming_document(1), people["po"])
+    assert list(open_ids(case)) == ["vt_register"]
+    # the version; the case inserted (for its id); one look for a message either receiver could take;
+    # the case's events, its state, its task; its three jobs in one INSERT (none to supersede)
+    assert [s for s in seen if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT", "INSERT", "SELECT", "INSERT", "UPDATE", "INSERT", "INSERT"]
+    keys = [str(case.id)]
+    assert pending_jobs(container, case.id) == [
+        ("timer", None, None, 0, True), ("receive", "axis_recall", keys, 0, True),
+        ("receive", "axis_document_changed", keys, 0, True)]
+
+
+def test_a_message_sent_before_the_case_waits_for_it_is_delivered_by_the_step_that_makes_it_wait(
+        container, people):
+    """The inbox look-up that finds nothing cheaply must still find a message that came early."""
+    from .conftest import PROCESSES, deploy
+
+    deploy(container, PROCESSES / "QT74")
+    eng = container.engine
+    first = eng.start("QT74", incoming_document(1), people["po"])
+    nxt = first.id + 1  # the id the next case gets
+    early = eng.send_message("axis_document_changed", str(nxt), {"change": "revoke", "reason": "nhầm"})
+    assert early["status"] == "pending"
+    case = eng.start("QT74", incoming_document(2), people["po"])
+    assert case.id == nxt
+    kinds = [e["kind"] for e in eng.audit_events(case.id, people["kt"])]
+    assert "message_received" in kinds
+    with transaction(container.sessions) as s:
+        from engine.models import InboxMessage
+
+        msg = s.get(InboxMessage, early["id"])
+        assert (msg.status, msg.case_id) == ("delivered", case.id)
+    assert eng.verify_audit(case.id).ok
