@@ -1,0 +1,91 @@
+"""Sending and receiving in batches: one transaction for several packages, same outcomes as one by one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.autopilot import Autopilot
+from connectors.axis import AxisUnavailable
+from engine.models import Outbox
+
+from .test_exchange import official_letter
+
+
+def _queue_replies(exchange: Any, count: int) -> None:
+    """``count`` received letters, each leaving a status 01 (with its case) in the outbox."""
+    for i in range(count):
+        assert exchange.accept(official_letter(str(100 + i)), f"r{i}") == "started"
+
+
+def _outbox(container: Any) -> list[Outbox]:
+    with container.sessions() as s:
+        return list(s.scalars(select(Outbox).order_by(Outbox.id)))
+
+
+def _sent_events(container: Any) -> dict[int, list[dict]]:
+    auditor = Autopilot(container).auditor()
+    by_case = {}
+    for row in _outbox(container):
+        events = container.engine.audit_events(row.case_id, auditor)
+        by_case[row.case_id] = [e["payload"] for e in events if e["kind"] == "package_sent"]
+    return by_case
+
+
+def test_a_failed_send_in_a_batch_is_recorded_and_the_others_are_sent(container, exchange, ministry):
+    _queue_replies(exchange, 5)
+    exchange.send_batch = 2
+    calls = {"n": 0}
+    send = exchange.client.send_edoc
+
+    def third_fails(package: bytes, message_type: str = "edoc") -> str:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise AxisUnavailable("axis_unavailable", "Trục không trả lời.", "The axis does not answer.")
+        return send(package, message_type=message_type)
+
+    exchange.client.send_edoc = third_fails
+    report = exchange.deliver_outbox()
+    assert (report.sent, len(report.errors)) == (4, 1) and calls["n"] == 5
+    rows = _outbox(container)
+    assert [r.status for r in rows] == ["sent", "sent", "pending", "sent", "sent"]
+    assert [r.attempts for r in rows] == [1, 1, 1, 1, 1]
+    failed = rows[2]
+    assert "does not answer" in failed.last_error and failed.remote_ref in (None, "")
+    assert failed.next_attempt_at > failed.created_at
+    events = _sent_events(container)
+    for row in rows:
+        expected = [] if row is failed else [row.remote_ref]
+        assert [e["remote_id"] for e in events[row.case_id]] == expected
+        assert container.engine.verify_audit(row.case_id).ok
+    assert len(ministry.list_received("status")) == 4
+
+
+def test_an_interrupted_batch_is_rolled_back_and_sent_again_without_duplicates(container, exchange, ministry):
+    _queue_replies(exchange, 3)
+    send = exchange.client.send_edoc
+    calls = {"n": 0}
+
+    def dies_on_the_second(package: bytes, message_type: str = "edoc") -> str:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed between two sends")
+        return send(package, message_type=message_type)
+
+    exchange.client.send_edoc = dies_on_the_second
+    with pytest.raises(RuntimeError):
+        exchange.deliver_outbox()
+    rows = _outbox(container)
+    assert [(r.status, r.attempts) for r in rows] == [("pending", 0)] * 3, "nothing of the batch was kept"
+    assert all(events == [] for events in _sent_events(container).values())
+    assert len(ministry.list_received("status")) == 1, "the first package had reached the axis"
+
+    exchange.client.send_edoc = send
+    assert exchange.deliver_outbox().sent == 3
+    waiting = ministry.list_received("status")
+    assert len(waiting) == 3, "the re-sent first package kept its DocId: listed once"
+    rows = _outbox(container)
+    assert sorted(r.remote_ref for r in rows) == sorted(waiting)
+    assert all(len(events) == 1 for events in _sent_events(container).values())
