@@ -7,7 +7,10 @@ dates live in ``policies/algorithms.json``, each with the source it comes from.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -100,23 +103,51 @@ def _load_algorithms(raw: dict[str, Any]) -> AlgorithmTable:
     )
 
 
-def load_policy(choice: str | Path = "strict") -> ValidationPolicy:
-    """Load a built-in policy by name (``strict``/``lenient``) or a policy JSON file by path."""
-    builtin_dir = resources.files("signing.validation") / "policies"
+POLICIES_REMEMBERED = 32
+_LOADED: dict[str, tuple[tuple[tuple[Any, tuple[int, int, int] | None], ...], ValidationPolicy]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+@functools.cache
+def _builtin_dir() -> Any:
+    return resources.files("signing.validation") / "policies"
+
+
+def _stamp(path: Any) -> tuple[int, int, int] | None:
+    """Size, modification time and inode of a file on disk; None when absent or not a plain path."""
+    if not isinstance(path, Path):
+        return None
     try:
-        if str(choice) in BUILTIN_POLICIES:
-            raw = json.loads((builtin_dir / f"{choice}.json").read_text(encoding="utf-8"))
-            base_dir: Any = builtin_dir
-        else:
-            path = Path(choice)
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            base_dir = path.parent
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def load_policy(choice: str | Path = "strict") -> ValidationPolicy:
+    """Load a built-in policy by name (``strict``/``lenient``) or a policy JSON file by path.
+
+    A policy read before is returned again while none of the files it was read from (policy,
+    referenced algorithm table, the table actually used) has changed size, time or identity: every
+    validation names its policy, and reading and parsing the JSON again cost about 5% of one.
+    """
+    builtin_dir = _builtin_dir()
+    try:
+        policy_file: Any = builtin_dir / f"{choice}.json" if str(choice) in BUILTIN_POLICIES else Path(choice)
+        known = _LOADED.get(str(policy_file))
+        if known is not None and all(_stamp(f) == stamp for f, stamp in known[0]):
+            return known[1]
+        stamps = [(policy_file, _stamp(policy_file))]
+        raw = json.loads(policy_file.read_text(encoding="utf-8"))
+        base_dir: Any = builtin_dir if str(choice) in BUILTIN_POLICIES else Path(choice).parent
         algorithms_ref = raw.get("algorithms", "algorithms.json")
         algo_file = base_dir / algorithms_ref
+        stamps.append((algo_file, _stamp(algo_file)))
         if not algo_file.is_file():
             algo_file = builtin_dir / "algorithms.json"
+            stamps.append((algo_file, _stamp(algo_file)))
         algorithms = _load_algorithms(json.loads(algo_file.read_text(encoding="utf-8")))
-        return ValidationPolicy(
+        policy = ValidationPolicy(
             name=raw["name"],
             description_vi=raw.get("description_vi", ""),
             description_en=raw.get("description_en", ""),
@@ -128,6 +159,12 @@ def load_policy(choice: str | Path = "strict") -> ValidationPolicy:
             max_pdf_bytes=int(raw.get("max_pdf_bytes", 200 * 1024 * 1024)),
             algorithms=algorithms,
         )
+        if all(stamp is not None or f is stamps[1][0] for f, stamp in stamps):  # files on disk, all seen
+            with _LOADED_LOCK:
+                _LOADED[str(policy_file)] = (tuple(stamps), policy)
+                if len(_LOADED) > POLICIES_REMEMBERED:
+                    _LOADED.pop(next(iter(_LOADED)))
+        return policy
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValidationInputError(
             "Không đọc được chính sách kiểm tra chữ ký.", "The validation policy could not be read.",

@@ -1,11 +1,12 @@
-"""Exactly-equivalent faster replacements for two pyHanko functions on the validation hot path.
+"""Exactly-equivalent faster replacements for a few pyHanko and asn1crypto functions on the validation path.
 
 Why: profiling the validation of a ~100 KB signed PDF (the exchange benchmark's attachment) showed
 a third of the CPU in pyHanko reading the signature's ``/Contents`` hex string one byte at a time,
-and a fifth in asn1crypto's RFC 5280 name comparison (LDAP string preparation of every attribute,
-for every freshly parsed certificate) reached from pyHanko's ``match_issuer_serial`` when it looks
-for the signer among the embedded certificates. Both results are pure functions of their input
-bytes, so they can be computed faster without changing a single outcome:
+a fifth in asn1crypto's RFC 5280 name comparison (RFC 4518 string preparation of every attribute,
+for every freshly parsed certificate, e.g. from pyHanko's ``match_issuer_serial`` looking for the
+signer among the embedded certificates), and much of the rest of the PDF parsing in pyHanko reading
+names and keywords one byte at a time. Each replacement computes the same pure function of its
+input faster, so no outcome changes:
 
 * :func:`read_hex_string_from_stream` takes the whole ``<...>`` body at once. When it holds only
   hex digits and PDF whitespace (every well-formed hex string), the original would have skipped the
@@ -13,12 +14,15 @@ bytes, so they can be computed faster without changing a single outcome:
   same ``>``: the result and the stream position are the same. Anything else (a ``%`` comment, a
   bad byte, no ``>`` before the end) rewinds and calls pyHanko's own function, so malformed input
   fails with the very same exception.
-* :func:`match_issuer_serial` is pyHanko's function, step for step, except that the RFC 5280
-  comparison of two differently encoded issuer names is remembered by the pair of DER encodings
-  once it has returned a boolean (exceptions are never remembered: they are raised again by
-  recomputing). The remembered values are about certificate issuers, never about a document.
+* :func:`read_until_class` (pyHanko's ``misc._read_until_class``, behind ``read_until_delimiter``
+  and ``read_until_whitespace``) searches a chunk for the stopping byte instead of reading byte by
+  byte; same token, flag and position. Calls with a length limit go to the original.
+* :func:`name_eq` (``asn1crypto.x509.Name.__eq__``) remembers the boolean answer per pair of DER
+  encodings and :func:`ldap_string_prep` (``NameTypeAndValue._ldap_string_prep``) its answer per
+  string. Both depend on nothing else; errors are never remembered (they are raised again by
+  recomputing). What is remembered is about certificate names, never about a document.
 
-:func:`install` puts both in place once; it is called when ``signing.validation`` is imported.
+:func:`install` puts them in place once; it is called when ``signing.validation`` is imported.
 ``benchmarks/validation.py`` measures pyHanko's reference in a process that never imports this
 module, so its ratio compares against pyHanko as shipped.
 """
@@ -26,12 +30,14 @@ module, so its ratio compares against pyHanko as shipped.
 from __future__ import annotations
 
 import binascii
+import re
 import threading
 from collections import OrderedDict
 from typing import IO, Any
 
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic as pdf_generic
+from pyhanko.pdf_utils import misc as pdf_misc
 
 _PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
 _HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
@@ -70,6 +76,42 @@ def read_hex_string_from_stream(stream: IO[bytes]) -> pdf_generic.ByteStringObje
     if len(digits) % 2:
         digits += b"0"
     return pdf_generic.pdf_string(binascii.unhexlify(digits))
+
+
+ORIGINAL_READ_UNTIL_CLASS = pdf_misc._read_until_class
+_CLASS_PATTERNS: dict[bytes, re.Pattern[bytes]] = {}
+_TOKEN_READ = 64  # names, numbers and keywords are short; longer tokens take a few doublings
+
+
+def read_until_class(class_chars: bytes, stream: IO[bytes], maxchars: int | None = None) -> tuple[bytes, bool]:
+    """pyHanko's ``_read_until_class`` (bytes up to, and consuming, the first byte of ``class_chars``).
+
+    The original reads one byte per call; this reads a chunk and searches it. Same bytes, same
+    end-of-stream flag, same final position (just past the stopping byte, or at the end). Calls
+    with a ``maxchars`` limit go to the original.
+    """
+    if maxchars is not None or type(class_chars) is not bytes:
+        return ORIGINAL_READ_UNTIL_CLASS(class_chars, stream, maxchars)
+    pattern = _CLASS_PATTERNS.get(class_chars)
+    if pattern is None:
+        pattern = _CLASS_PATTERNS[class_chars] = re.compile(
+            b"[" + b"".join(re.escape(bytes([c])) for c in class_chars) + b"]" if class_chars else b"(?!)")
+    start = stream.tell()
+    parts: list[bytes] = []
+    size = _TOKEN_READ
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            return b"".join(parts), True
+        found = pattern.search(chunk)
+        if found is not None:
+            index = found.start()
+            parts.append(chunk[:index])
+            token = b"".join(parts)
+            stream.seek(start + len(token) + 1)
+            return token, False
+        parts.append(chunk)
+        size *= 2
 
 
 PREPARED_STRINGS_REMEMBERED = 8192
@@ -148,6 +190,7 @@ def install() -> None:
         if _installed:
             return
         pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
+        pdf_misc._read_until_class = read_until_class
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
         x509.Name.__eq__ = name_eq
         _installed = True

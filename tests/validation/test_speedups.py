@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic as pdf_generic
+from pyhanko.pdf_utils import misc as pdf_misc
 
 from signing.validation import speedups, validate_pdf
 
@@ -83,6 +84,47 @@ def test_hex_string_reader_is_the_one_pyhanko_uses():
     assert pdf_generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
     parsed = pdf_generic.read_object(io.BytesIO(b"<3031>"), None)
     assert bytes(parsed.original_bytes) == b"01"
+
+
+DELIMITING = pdf_misc.PDF_WHITESPACE + pdf_misc.PDF_DELIMITERS
+
+
+def _until(func, class_chars, data: bytes, offset: int, maxchars=None):
+    stream = io.BytesIO(data)
+    stream.seek(offset)
+    try:
+        value = func(class_chars, stream, maxchars)
+    except Exception as exc:  # noqa: BLE001
+        return ("error", type(exc), str(exc), stream.tell())
+    return ("value", value, stream.tell())
+
+
+@pytest.mark.parametrize("data", [b"", b"/Name", b"/Name ", b"/Na#20me/Next", b"true]", b"12 0 R", b"x" * 5000,
+                                  b"x" * 63 + b" ", b"x" * 64 + b" ", b"x" * 65 + b"(", b"\x00\x00", b"a%b", b"ab\n"])
+@pytest.mark.parametrize("class_chars", [DELIMITING, pdf_misc.PDF_WHITESPACE, b"", b"]", b"\\^-[", bytearray(b" ")])
+@pytest.mark.parametrize("maxchars", [None, 0, 3])
+def test_read_until_class_matches_pyhanko(data, class_chars, maxchars):
+    for offset in sorted({0, 1, len(data) // 2, len(data)}):
+        assert _until(speedups.read_until_class, class_chars, data, offset, maxchars) == \
+            _until(speedups.ORIGINAL_READ_UNTIL_CLASS, class_chars, data, offset, maxchars)
+
+
+def test_read_until_class_matches_pyhanko_on_random_input():
+    rng = random.Random(5280)
+    alphabet = b"abc/ \n\r\t\x00()<>[]{}%#019"
+    for _ in range(3000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        offset = rng.randint(0, len(data))
+        for class_chars in (DELIMITING, pdf_misc.PDF_WHITESPACE):
+            assert _until(speedups.read_until_class, class_chars, data, offset) == \
+                _until(speedups.ORIGINAL_READ_UNTIL_CLASS, class_chars, data, offset), (data, offset)
+
+
+def test_pyhanko_readers_use_the_replacement():
+    assert pdf_misc._read_until_class is speedups.read_until_class
+    stream = io.BytesIO(b"/Type/Catalog ")
+    stream.read(1)
+    assert pdf_misc.read_until_delimiter(stream) == b"Type" and stream.tell() == 5
 
 
 def _rdn(*pairs) -> x509.RelativeDistinguishedName:
@@ -168,6 +210,7 @@ def without_speedups(monkeypatch):
     def run(func, *args, **kwargs):
         with monkeypatch.context() as patch:
             patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
+            patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
             patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
             return func(*args, **kwargs)
