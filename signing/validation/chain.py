@@ -7,6 +7,8 @@ problems the verdict logic reasons about, and that re-checks that the chain ends
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -53,10 +55,28 @@ class ChainOutcome:
     soft_failures: list[str] = field(default_factory=list)
 
 
+SOURCES_REMEMBERED = 1024
+_SOURCES: OrderedDict[bytes, tuple[str, ...]] = OrderedDict()
+_SOURCES_LOCK = threading.Lock()
+
+
 def declared_revocation_sources(cert: x509.Certificate) -> list[str]:
-    """URLs of the CRLs and OCSP responders a certificate names (empty: nothing to check)."""
+    """URLs of the CRLs and OCSP responders a certificate names (empty: nothing to check).
+
+    Remembered per certificate (SHA-256 of its DER): a signer's next document carries a freshly
+    parsed copy of the same certificate, and parsing its extensions again cost ~5% of a validation.
+    """
+    key = cert.sha256
+    with _SOURCES_LOCK:
+        known = _SOURCES.get(key)
+    if known is not None:
+        return list(known)
     urls = list(cert.ocsp_urls)
     urls.extend(point.url for point in cert.crl_distribution_points if point.url)
+    with _SOURCES_LOCK:
+        _SOURCES[key] = tuple(urls)
+        if len(_SOURCES) > SOURCES_REMEMBERED:
+            _SOURCES.popitem(last=False)
     return urls
 
 

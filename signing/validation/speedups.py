@@ -17,6 +17,8 @@ input faster, so no outcome changes:
 * :func:`read_until_class` (pyHanko's ``misc._read_until_class``, behind ``read_until_delimiter``
   and ``read_until_whitespace``) searches a chunk for the stopping byte instead of reading byte by
   byte; same token, flag and position. Calls with a length limit go to the original.
+* :func:`decode_name` (pyHanko's ``generic._decode_name``) returns plain ASCII names without the
+  byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
 * :func:`name_eq` (``asn1crypto.x509.Name.__eq__``) remembers the boolean answer per pair of DER
   encodings and :func:`ldap_string_prep` (``NameTypeAndValue._ldap_string_prep``) its answer per
   string. Both depend on nothing else; errors are never remembered (they are raised again by
@@ -114,6 +116,23 @@ def read_until_class(class_chars: bytes, stream: IO[bytes], maxchars: int | None
         size *= 2
 
 
+ORIGINAL_DECODE_NAME = pdf_generic._decode_name
+_PLAIN_NAME = re.compile(b"[" + b"".join(
+    re.escape(bytes([c])) for c in range(0x21, 0x7F) if c != 0x23 and c not in pdf_misc.PDF_DELIMITERS) + b"]*")
+
+
+def decode_name(name_bytes: bytes) -> pdf_generic.NameObject:
+    """pyHanko's ``_decode_name`` for names without ``#`` escapes, in one step.
+
+    A name made only of regular printable ASCII bytes decodes, in the original, to ``/`` followed by
+    those same bytes (UTF-8 of ASCII); anything else (escapes, bytes that must be escaped, a
+    non-bytes argument) goes to the original.
+    """
+    if type(name_bytes) is bytes and _PLAIN_NAME.fullmatch(name_bytes) is not None:
+        return pdf_generic.NameObject("/" + name_bytes.decode("ascii"))
+    return ORIGINAL_DECODE_NAME(name_bytes)
+
+
 PREPARED_STRINGS_REMEMBERED = 8192
 _PREPARED: OrderedDict[str, str] = OrderedDict()
 _PREPARED_LOCK = threading.Lock()
@@ -191,6 +210,7 @@ def install() -> None:
             return
         pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
         pdf_misc._read_until_class = read_until_class
+        pdf_generic._decode_name = decode_name
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
         x509.Name.__eq__ = name_eq
         _installed = True

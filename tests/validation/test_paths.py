@@ -56,3 +56,22 @@ def test_pool_registries_are_kept_per_ordered_pool():
         registry = index.pool_registry(order, pool, None)
         assert _content(registry) == _content(_fresh(store, pool))
         assert registry is not index.pool_registry(order, pool, None)
+
+
+def _sources_uncached(cert: x509.Certificate) -> list[str]:
+    urls = list(cert.ocsp_urls)
+    urls.extend(point.url for point in cert.crl_distribution_points if point.url)
+    return urls
+
+
+def test_declared_revocation_sources_remembered_per_certificate_equal_fresh_parsing():
+    from signing.validation.chain import declared_revocation_sources
+
+    pki = TestPKI()
+    certs = [*pki.organisation.asn1_chain, *pki.signer_ec.asn1_chain, *default_trust_store().anchor_certificates()[:5]]
+    for cert in certs:
+        expected = _sources_uncached(x509.Certificate.load(cert.dump()))
+        first = declared_revocation_sources(x509.Certificate.load(cert.dump()))
+        first.append("mutated by a caller")
+        assert declared_revocation_sources(x509.Certificate.load(cert.dump())) == expected
+    assert any(_sources_uncached(c) for c in certs) and any(not _sources_uncached(c) for c in certs)

@@ -127,6 +127,37 @@ def test_pyhanko_readers_use_the_replacement():
     assert pdf_misc.read_until_delimiter(stream) == b"Type" and stream.tell() == 5
 
 
+NAME_CASES = [b"", b"Type", b"Catalog", b"A;B:C@D!\"$&'*+,-.:;=?@^_`|~", b"Na#20me", b"Na#2", b"Na#zz", b"N/a",
+              b"N a", b"N\x00", b"N\x7f", b"N\x80", "Caf\u00e9".encode(), b"%", b"(x)", b"x" * 300, b"#41#42"]
+
+
+@pytest.mark.parametrize("name", NAME_CASES)
+def test_decode_name_matches_pyhanko(name):
+    def outcome(func):
+        try:
+            value = func(name)
+        except Exception as exc:  # noqa: BLE001
+            return ("error", type(exc), str(exc))
+        return ("value", type(value), str(value))
+    assert outcome(speedups.decode_name) == outcome(speedups.ORIGINAL_DECODE_NAME)
+
+
+def test_decode_name_matches_pyhanko_on_random_input():
+    rng = random.Random(32000)
+    for _ in range(3000):
+        name = bytes(rng.randrange(256) if rng.random() < 0.1 else rng.randrange(0x21, 0x7F)
+                     for _ in range(rng.randint(0, 12)))
+        try:
+            expected = ("value", str(speedups.ORIGINAL_DECODE_NAME(name)))
+        except Exception as exc:  # noqa: BLE001
+            expected = ("error", type(exc), str(exc))
+        try:
+            got = ("value", str(speedups.decode_name(name)))
+        except Exception as exc:  # noqa: BLE001
+            got = ("error", type(exc), str(exc))
+        assert got == expected, name
+
+
 def _rdn(*pairs) -> x509.RelativeDistinguishedName:
     spec = x509.NameTypeAndValue._oid_specs
     return x509.RelativeDistinguishedName([
@@ -211,6 +242,7 @@ def without_speedups(monkeypatch):
         with monkeypatch.context() as patch:
             patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
+            patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
             patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
             return func(*args, **kwargs)
