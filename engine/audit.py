@@ -57,11 +57,17 @@ def append(session: Session, case: Case, kind: str, actor: str, payload: dict | 
 _PENDING = "quytrinh_pending_audit"
 
 
+#: Built once: a statement's cache key is memoised on the statement object, so a new ``insert()``
+#: per step paid for computing it again.
+_INSERT_EVENTS = insert(AuditEvent.__table__)
+
+
 def write_pending(session: Session) -> None:
-    """Insert the events appended in this session and not yet written (one multi-row INSERT)."""
+    """Insert the events appended in this session and not yet written (one INSERT; a multi-row
+    one when the step appended several)."""
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.connection().execute(insert(AuditEvent.__table__), pending)
+        session.connection().execute(_INSERT_EVENTS, pending[0] if len(pending) == 1 else pending)
 
 
 @event.listens_for(Session, "before_flush")

@@ -41,6 +41,13 @@ _ANY_PENDING_MESSAGE = (select(_INBOX.c.id)
                         .limit(1))
 MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
 OPEN_TASK_STATUSES = ("ready", "claimed")
+# The Core statements every step may run, built once (a statement memoises its cache key).
+_TASKS = HumanTask.__table__
+_INSERT_TASKS = insert(_TASKS)
+_CANCEL_TASKS = (update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)),
+                                      _TASKS.c.status.in_(OPEN_TASK_STATUSES))
+                 .values(status="cancelled", lock_version=_TASKS.c.lock_version + 1))
+_INSERT_JOBS = insert(Job.__table__)
 
 
 def make_script_engine(service_caller: Callable[[str, dict, dict], Any] | None):  # type: ignore[no-untyped-def]
@@ -323,14 +330,11 @@ class CaseStep:
         ready = _ready_manual(live)
         gone = self._ready_before - ready.keys() - self.settled
         if gone:
-            table = HumanTask.__table__
-            self.session.execute(update(table).where(table.c.id.in_(sorted(gone)),
-                                                     table.c.status.in_(OPEN_TASK_STATUSES))
-                                 .values(status="cancelled", lock_version=table.c.lock_version + 1))
+            self.session.execute(_CANCEL_TASKS, {"ids": sorted(gone)})
         self._kept_tasks = [tid for tid in ready if tid in self._ready_before and tid not in self.settled]
         rows = [self._task_row(task_id, task) for task_id, task in ready.items() if task_id not in self._ready_before]
         if rows:
-            self.session.execute(insert(HumanTask.__table__), rows)
+            self.session.execute(_INSERT_TASKS, rows)
             self._new_tasks = [HumanTask(**row) for row in rows]
 
     def _task_row(self, task_id: str, task: Task) -> dict[str, Any]:
@@ -381,7 +385,7 @@ class CaseStep:
             elif isinstance(definition, MessageEventDefinition):
                 rows.append(self._job_row("receive", task, utcnow(), definition.name, keys))
         if rows:
-            self.session.execute(insert(Job.__table__), rows)
+            self.session.execute(_INSERT_JOBS, rows)
 
     def _job_row(self, kind: str, task: Task, due: datetime, message_name: str | None,
                  correlation: list[str] | None) -> dict[str, Any]:
