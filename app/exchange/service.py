@@ -145,17 +145,14 @@ class Exchange(Intake):
                                 f"Chữ ký phong bì không hợp lệ / invalid envelope signature: "
                                 f"{receipt.refused_reason.message_vi}", report, doc_type)
         bad = [a for a in receipt.attachments if _attachment_invalid(a)]
-        for attempt in (1, 2):
-            try:
-                return self._store_document(data, digest, remote_id, package, report, doc_type, bad)
-            except IntegrityError as exc:
-                if "received_package" in str(exc):
-                    return "duplicate"
-                # Another receiver stored the same attachment (content-addressed ``document`` row) between
-                # our look-up and our insert: everything rolled back; the second attempt finds the row.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        # Two receivers storing the same attachment no longer collide on the content-addressed ``document``
+        # row (store_document inserts it ON CONFLICT DO NOTHING): only our own unique key can refuse us.
+        try:
+            return self._store_document(data, digest, remote_id, package, report, doc_type, bad)
+        except IntegrityError as exc:
+            if "received_package" in str(exc):
+                return "duplicate"
+            raise
 
     def _store_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
                         report: dict[str, Any], doc_type: BusinessDocType, bad: list[Any]) -> str:

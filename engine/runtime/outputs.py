@@ -10,6 +10,8 @@ import hashlib
 import json
 from typing import Any
 
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -18,13 +20,28 @@ from ..models import Case, CaseDocument, Document, Outbox
 
 def store_document(session: Session, case_id: int, content: bytes, name: str, media_type: str,
                    role: str = "result") -> str:
-    """Store bytes once by their SHA-256 (never overwritten) and link them to the case."""
+    """Store bytes once by their SHA-256 (never overwritten) and link them to the case.
+
+    Both rows go in as Core INSERTs, the content one ``ON CONFLICT DO NOTHING`` (SQLite and
+    PostgreSQL): no blob is loaded to see whether it exists, no autoflush runs first, and two
+    transactions storing the same bytes at once no longer race on the key (PostgreSQL makes the second
+    wait for the first and then skips its row; SQLite has one writer anyway). The session sees both
+    rows in later queries of the same transaction.
+    """
     digest = hashlib.sha256(content).hexdigest()
-    if session.get(Document, digest) is None:
-        session.add(Document(sha256=digest, media_type=media_type, size=len(content), content=content))
-        session.flush()  # the link row below references it
-    session.add(CaseDocument(case_id=case_id, sha256=digest, name=name, role=role))
-    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    row = {"sha256": digest, "media_type": media_type, "size": len(content), "content": content}
+    if dialect == "postgresql":
+        connection.execute(postgresql.insert(Document.__table__).values(row).on_conflict_do_nothing(
+            index_elements=["sha256"]))
+    elif dialect == "sqlite":
+        connection.execute(sqlite.insert(Document.__table__).values(row).on_conflict_do_nothing(
+            index_elements=["sha256"]))
+    elif session.get(Document, digest) is None:  # another database: look first, as before
+        session.add(Document(**row))
+        session.flush()
+    connection.execute(insert(CaseDocument.__table__).values(case_id=case_id, sha256=digest, name=name, role=role))
     return digest
 
 
