@@ -34,8 +34,12 @@ def load_certificate(data: bytes, *, source: str = "") -> x509.Certificate:
 
 
 def sha256_fingerprint(cert: x509.Certificate) -> str:
-    """Lower-case hex SHA-256 of the DER certificate: the store's primary key."""
-    return hashlib.sha256(cert.dump()).hexdigest()
+    """Lower-case hex SHA-256 of the DER certificate: the store's primary key.
+
+    asn1crypto keeps the digest on the certificate object, so a chain described several times in
+    one validation (report, anchor look-up) is hashed once.
+    """
+    return cert.sha256.hex()
 
 
 def spki_sha256(cert: x509.Certificate) -> str:

@@ -230,13 +230,24 @@ class PathCache:
         check = PathCheck()
         try:
             check.path = await find_valid_path(cert, _Replay(found), validation_context=context)
-            validate_usage(cert, set(), extended_key_usage or set(), False)
+            validate_usage(_same_certificate(check.path, cert), set(), extended_key_usage or set(), False)
         except (cv_errors.PathBuildingError, cv_errors.PathValidationError, cv_errors.ValidationError,
                 ValueError) as exc:
             check.path, check.error = None, exc
         check.soft_failures = [str(e) for e in context.soft_fail_exceptions]
         self._checks[memo_key] = PathCheck(check.path, check.error, list(check.soft_failures))
         return check
+
+
+def _same_certificate(path: ValidationPath, cert: x509.Certificate) -> x509.Certificate:
+    """The path's own copy of ``cert`` (same DER) when it has one, else ``cert``.
+
+    Why: the remembered paths hold the copy parsed by an earlier run, whose extensions asn1crypto
+    has already decoded; ``cert`` is usually a fresh parse from the current document. Both answer
+    every question identically.
+    """
+    leaf = path.leaf
+    return leaf if isinstance(leaf, x509.Certificate) and leaf.sha256 == cert.sha256 else cert
 
 
 @dataclass

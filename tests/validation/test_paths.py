@@ -75,3 +75,39 @@ def test_declared_revocation_sources_remembered_per_certificate_equal_fresh_pars
         first.append("mutated by a caller")
         assert declared_revocation_sources(x509.Certificate.load(cert.dump())) == expected
     assert any(_sources_uncached(c) for c in certs) and any(not _sources_uncached(c) for c in certs)
+
+
+def _check(cache: paths.PathCache, cert: x509.Certificate, pool: list[x509.Certificate], eku: set[str] | None):
+    import asyncio
+    from datetime import UTC, datetime
+
+    return asyncio.run(cache.validate(cert, pool=pool, moment=datetime.now(UTC), crls=[], ocsps=[], hard_fail=False,
+                                      fetch=False, extended_key_usage=eku))
+
+
+def test_key_usage_judged_the_same_on_a_remembered_path_as_on_the_fresh_certificate():
+    """The second run checks usage on the path's earlier copy of the certificate: same verdicts."""
+    pki = TestPKI()
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    for identity, eku, accepted in ((pki.tsa, {"time_stamping"}, True), (pki.organisation, {"time_stamping"}, False),
+                                    (pki.organisation, None, True)):
+        outcomes = []
+        for _ in range(2):  # fresh parses each time, as two documents carry them
+            cert, *pool = _reparsed([identity.asn1_certificate, *identity.asn1_chain])
+            check = _check(paths.PathCache(store, fetch=False, fetch_timeout=1), cert, pool, eku)
+            if check.path is not None:
+                assert paths._same_certificate(check.path, cert).dump() == cert.dump()
+            outcomes.append((check.path is not None, type(check.error), str(check.error)))
+        assert outcomes[0] == outcomes[1] and outcomes[0][0] is accepted, outcomes
+
+
+def test_same_certificate_only_swaps_in_an_identical_copy():
+    pki = TestPKI()
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    cert = pki.organisation.asn1_certificate
+    check = _check(paths.PathCache(store, fetch=False, fetch_timeout=1), cert, pki.organisation.asn1_chain, None)
+    assert check.path is not None
+    copy = x509.Certificate.load(cert.dump())
+    assert paths._same_certificate(check.path, copy) is check.path.leaf
+    other = pki.signer_ec.asn1_certificate
+    assert paths._same_certificate(check.path, other) is other
