@@ -19,6 +19,8 @@ input faster, so no outcome changes:
   byte; same token, flag and position. Calls with a length limit go to the original.
 * :func:`decode_name` (pyHanko's ``generic._decode_name``) returns plain ASCII names without the
   byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
+* :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
+  once per ``SignedData`` object instead of twice per signature (see its docstring).
 * :func:`name_eq` (``asn1crypto.x509.Name.__eq__``) remembers the boolean answer per pair of DER
   encodings and :func:`ldap_string_prep` (``NameTypeAndValue._ldap_string_prep``) its answer per
   string. Both depend on nothing else; errors are never remembered (they are raised again by
@@ -34,12 +36,14 @@ from __future__ import annotations
 import binascii
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from typing import IO, Any
 
-from asn1crypto import x509
+from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic as pdf_generic
 from pyhanko.pdf_utils import misc as pdf_misc
+from pyhanko.sign.validation import generic_cms
 
 _PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
 _HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
@@ -133,6 +137,30 @@ def decode_name(name_bytes: bytes) -> pdf_generic.NameObject:
     return ORIGINAL_DECODE_NAME(name_bytes)
 
 
+ORIGINAL_EXTRACT_CERTS = generic_cms.extract_certs_for_validation
+_EXTRACTED: weakref.WeakKeyDictionary[cms.SignedData, generic_cms.SignedDataCerts] = weakref.WeakKeyDictionary()
+_EXTRACTED_LOCK = threading.Lock()
+
+
+def extract_certs_for_validation(signed_data: cms.SignedData) -> generic_cms.SignedDataCerts:
+    """pyHanko's ``extract_certs_for_validation``, done once per ``SignedData`` object.
+
+    pyHanko calls it twice for each signature on the very same object (``EmbeddedPdfSignature``
+    to expose the signer, then ``cms_basic_validation``); each call copied every certificate and
+    matched the signer again, so the second one re-decoded names and extensions the first had
+    decoded. Keyed by the object itself (identity, weakly held: it goes with the signature), never
+    by content; a call that raised is not remembered.
+    """
+    with _EXTRACTED_LOCK:
+        known = _EXTRACTED.get(signed_data)
+    if known is not None:
+        return known
+    info = ORIGINAL_EXTRACT_CERTS(signed_data)
+    with _EXTRACTED_LOCK:
+        _EXTRACTED[signed_data] = info
+    return info
+
+
 PREPARED_STRINGS_REMEMBERED = 8192
 _PREPARED: OrderedDict[str, str] = OrderedDict()
 _PREPARED_LOCK = threading.Lock()
@@ -211,6 +239,7 @@ def install() -> None:
         pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
         pdf_misc._read_until_class = read_until_class
         pdf_generic._decode_name = decode_name
+        generic_cms.extract_certs_for_validation = extract_certs_for_validation
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
         x509.Name.__eq__ = name_eq
         _installed = True

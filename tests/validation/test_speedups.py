@@ -243,6 +243,7 @@ def without_speedups(monkeypatch):
             patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
+            patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
             patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
             return func(*args, **kwargs)
@@ -284,3 +285,38 @@ def test_signed_and_attacked_pdfs_identical_with_and_without_speedups(signed_bb,
         expected = without_speedups(_report, data, trust_store=test_store, at=at)
         speedups.forget()
         assert _report(data, trust_store=test_store, at=at) == expected
+
+
+def _signed_data(pdf: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].signed_data
+
+
+def _certs_content(info) -> tuple:
+    return (info.signer_cert.dump(), [c.dump() for c in info.other_certs], [c.dump() for c in info.attribute_certs])
+
+
+def test_signer_certificates_extracted_once_per_signature_same_content(signed_bb, test_store, monkeypatch):
+    calls = []
+    original = speedups.ORIGINAL_EXTRACT_CERTS
+    monkeypatch.setattr(speedups, "ORIGINAL_EXTRACT_CERTS", lambda sd: calls.append(sd) or original(sd))
+    sig = validate_pdf(signed_bb, trust_store=test_store).signatures[0]
+    assert sig.indication.name == "PASSED" and len(calls) == 1
+    signed_data = _signed_data(signed_bb)
+    assert _certs_content(speedups.extract_certs_for_validation(signed_data)) == \
+        _certs_content(original(_signed_data(signed_bb)))
+    assert speedups.extract_certs_for_validation(signed_data) is speedups.extract_certs_for_validation(signed_data)
+
+
+def test_signer_certificate_extraction_errors_are_raised_every_time(signed_bb):
+    from asn1crypto import cms
+
+    signed_data = _signed_data(signed_bb).copy()
+    signed_data["certificates"] = cms.CertificateSet([])  # the signer's certificate is gone
+    for _ in range(2):
+        with pytest.raises(Exception) as fast:
+            speedups.extract_certs_for_validation(signed_data)
+        with pytest.raises(Exception) as original:
+            speedups.ORIGINAL_EXTRACT_CERTS(signed_data)
+        assert (type(fast.value), str(fast.value)) == (type(original.value), str(original.value))
