@@ -11,6 +11,7 @@ Werkzeug (no Flask in ``connectors``): in-process on a loopback thread for tests
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
 import time
@@ -111,7 +112,8 @@ class AxisHub:
             raise _error("package_too_large", "Gói tin quá lớn.", "The package is too large.", 413)
         body = request.get_data(cache=False)
         declared = params.get("hash-file", "")
-        if not declared or not protocol.body_matches_hash(body, declared):
+        digest = hashlib.sha256(body).digest()  # once: checked against hash-file, then the message's key
+        if not declared or not protocol.digest_matches_hash(digest, declared):
             raise _error("hash_file_mismatch", "Nội dung gói tin không khớp với hash-file đã ký.",
                          "The body does not match the signed hash-file.", 400)
         message_type = params.get("messagetype", "edoc")
@@ -142,7 +144,7 @@ class AxisHub:
             notation, document_id = package.header.status_code.value, package.header.response_for.document_id
         doc_id, created = self.store.store_message(
             sender=system, message_type=message_type, service_type=params.get("servicetype", protocol.SERVICE_TYPE),
-            sha256=protocol.file_hash(body), document_id=document_id, subject=subject, notation=notation,
+            sha256=digest.hex(), document_id=document_id, subject=subject, notation=notation,
             package=body, recipients=routed)
         return protocol.ok(DocId=doc_id, duplicate=not created,
                            unrouted=[r for r in recipients if r not in known])

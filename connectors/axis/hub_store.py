@@ -78,6 +78,8 @@ class HubStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._systems: dict[str, RegisteredSystem] | None = None  # see _registered
+        self._systems_version = -1
 
     def close(self) -> None:
         self._db.close()
@@ -101,16 +103,30 @@ class HubStore:
             db.execute("INSERT INTO systems VALUES (?, ?, ?, ?, ?) ON CONFLICT(system_id) DO UPDATE SET "
                        "agency_code=excluded.agency_code, routing_key=excluded.routing_key, name=excluded.name, "
                        "secret=excluded.secret", (system_id, agency_code, routing_key, name, secret))
+            self._systems = None
+
+    def _registered(self) -> dict[str, RegisteredSystem]:
+        """The registered systems, read once and kept (every request needs its system's secret).
+
+        Dropped when this store registers one, and whenever another connection has written to the file
+        since they were read (SQLite's ``data_version`` changes then: a second process on the same
+        database, an operator's edit), so a changed or removed secret takes effect at the next request,
+        as when it was looked up each time. Called with ``self._lock`` held.
+        """
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if self._systems is None or version != self._systems_version:
+            rows = self._db.execute("SELECT * FROM systems ORDER BY agency_code").fetchall()
+            self._systems = {r["system_id"]: RegisteredSystem(**dict(r)) for r in rows}
+            self._systems_version = version
+        return self._systems
 
     def system(self, system_id: str) -> RegisteredSystem | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM systems WHERE system_id = ?", (system_id,)).fetchone()
-        return RegisteredSystem(**dict(row)) if row else None
+            return self._registered().get(system_id)
 
     def systems(self) -> list[RegisteredSystem]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM systems ORDER BY agency_code").fetchall()
-        return [RegisteredSystem(**dict(r)) for r in rows]
+            return list(self._registered().values())
 
     def known_routing_keys(self) -> set[str]:
         return {s.routing_key for s in self.systems()}

@@ -38,8 +38,12 @@ def sdk_file_hash(data: bytes) -> str:
 
 
 def body_matches_hash(data: bytes, declared: str) -> bool:
+    return digest_matches_hash(hashlib.sha256(data).digest(), declared)
+
+
+def digest_matches_hash(digest: bytes, declared: str) -> bool:
+    """``declared`` (a ``hash-file``: ours, or the SDK's unpadded hex) names this SHA-256 ``digest``."""
     declared = declared.strip().lower()
-    digest = hashlib.sha256(data).digest()
     return declared in (digest.hex(), "".join(f"{b:x}" for b in digest))
 
 
