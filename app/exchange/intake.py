@@ -27,7 +27,7 @@ from connectors.edxml import (
     SignatureCheck,
     check_envelope,
     describe_receipt,
-    read_package,
+    read_package_tree,
 )
 
 from .claims import Claims
@@ -145,12 +145,12 @@ class Intake:
         """
         incoming = _Incoming(data, hashlib.sha256(data).hexdigest(), remote_id)
         try:
-            incoming.package = read_package(data)
+            incoming.package, root = read_package_tree(data)
         except EdxmlError as exc:
             incoming.outcome = self._refuse(data, incoming.digest, remote_id, sender="", document_id=incoming.digest,
                                             reason=exc.message_vi, report={"error": exc.to_dict()})
             return incoming
-        incoming.signature = check_envelope(data, self.trusted_certs)
+        incoming.signature = check_envelope(data, self.trusted_certs, root=root)  # one parse for both
         package = incoming.package
         if (not isinstance(package, DocumentPackage) or self.validator is None or incoming.signature.refuses
                 or self.agency not in {o.organ_id for o in package.header.to}):

@@ -42,7 +42,7 @@ from .model import (
     make_document_id,
     split_document_id,
 )
-from .reader import read_package
+from .reader import read_package, read_package_tree
 from .receipt import AttachmentReport, ReceiptReport, describe_receipt, receive_package
 from .summary import package_summary
 from .writer import write_package
@@ -53,6 +53,6 @@ __all__ = [
     "Finding", "Limits", "MessageHeader", "Organization", "OtherInfo", "Package", "PromulgationInfo",
     "ReceiptReport", "Receiver", "ReplacementInfo", "ResponseFor", "SignatureCheck", "SignerInfo", "StaffInfo",
     "StatusCode", "StatusHeader", "StatusPackage", "TraceHeader", "build_document", "build_status",
-    "check_envelope", "describe_receipt", "document_package", "make_attachment", "make_document_id", "package_summary", "read_package",
+    "check_envelope", "describe_receipt", "document_package", "make_attachment", "make_document_id", "package_summary", "read_package", "read_package_tree",
     "receive_package", "sign_envelope", "split_document_id", "status_package", "write_package",
 ]

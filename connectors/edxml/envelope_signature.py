@@ -64,8 +64,9 @@ def sign_envelope(package: bytes, key_pem: bytes, cert_pem: bytes) -> bytes:
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
-def _signature_element(package: bytes) -> etree._Element | None:
-    root = parse_untrusted(package).root
+def _signature_element(package: bytes, root: etree._Element | None = None) -> etree._Element | None:
+    if root is None:
+        root = parse_untrusted(package).root
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] == "Signature":
             parent = element.getparent()
@@ -74,9 +75,14 @@ def _signature_element(package: bytes) -> etree._Element | None:
     return None
 
 
-def check_envelope(package: bytes, trusted_certs: Sequence[bytes] = ()) -> SignatureCheck:
-    """Check the envelope signature of a received package (never raises for a bad signature)."""
-    element = _signature_element(package)
+def check_envelope(package: bytes, trusted_certs: Sequence[bytes] = (), *,
+                   root: etree._Element | None = None) -> SignatureCheck:
+    """Check the envelope signature of a received package (never raises for a bad signature).
+
+    ``root``: the package already parsed (by :func:`~.reader.read_package_tree`), to find the signature
+    element without parsing the bytes again; a present signature is still verified over ``package``.
+    """
+    element = _signature_element(package, root)
     if element is None:
         return SignatureCheck("absent", "Gói tin không có chữ ký phong bì.", "The package has no envelope signature.")
     if etree.QName(element).namespace != XMLDSIG_NS:

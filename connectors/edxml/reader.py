@@ -272,6 +272,13 @@ def read_package(data: bytes, limits: Limits = DEFAULT_LIMITS, *, decode_attachm
     ``decode_attachments=False`` (the hub, which only routes): attachments are counted and their
     sizes checked, so the same packages are refused, but not decoded, and ``attachments`` is empty.
     """
+    return read_package_tree(data, limits, decode_attachments=decode_attachments)[0]
+
+
+def read_package_tree(data: bytes, limits: Limits = DEFAULT_LIMITS, *,
+                      decode_attachments: bool = True) -> tuple[Package, etree._Element]:
+    """:func:`read_package`, also returning the parsed XML root (read-only), so that a receiver checks the
+    envelope signature (:func:`~.envelope_signature.check_envelope` ``root=``) without parsing again."""
     check_package_size(len(data), limits)
     parsed = parse_untrusted(data)
     root = parsed.root
@@ -294,9 +301,9 @@ def read_package(data: bytes, limits: Limits = DEFAULT_LIMITS, *, decode_attachm
     if _child(message_header, "StatusCode") is not None:
         status = reader.status_header(message_header)
         return StatusPackage(header=status, traces=reader.traces(trace_list), signature=signature,
-                             findings=tuple(reader.findings))
+                             findings=tuple(reader.findings)), root
     document = reader.message_header(message_header)
     business = reader.business(trace_list)
     attachments = reader.attachments(root, _child(envelope, "edXMLBody"), decode_attachments)
     return DocumentPackage(header=document, traces=reader.traces(trace_list), business=business,
-                           attachments=attachments, signature=signature, findings=tuple(reader.findings))
+                           attachments=attachments, signature=signature, findings=tuple(reader.findings)), root

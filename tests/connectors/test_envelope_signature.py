@@ -81,3 +81,22 @@ def test_a_failing_validator_is_reported_not_raised(signed):
 
     report = receive_package(signed, attachment_validator=broken)
     assert report.attachments[0].validation_error["code"] == "attachment_validator_failed"
+
+
+def test_checking_on_the_readers_tree_gives_the_same_answer_as_parsing_again(signed, university_keys, other_keys):
+    from connectors.edxml import EdxmlError, read_package_tree
+
+    tampered = signed.replace(b"<edXML:Subject>Th", b"<edXML:Subject>Kh", 1)
+    assert tampered != signed
+    packages = [signed, tampered] + [path.read_bytes() for path in sorted(FIXTURES.glob("*.edxml"))]
+    checked = 0
+    for data in packages:
+        try:
+            package, root = read_package_tree(data)
+        except EdxmlError:
+            continue
+        assert package == read_package(data)
+        for certs in ([], [university_keys[1]], [other_keys[1]]):
+            assert check_envelope(data, certs, root=root) == check_envelope(data, certs)
+        checked += 1
+    assert checked >= 10
