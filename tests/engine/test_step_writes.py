@@ -214,6 +214,17 @@ def test_a_start_waiting_on_messages_and_a_timer_looks_once_for_messages_and_wri
     assert pending_jobs(container, case.id) == [
         ("timer", None, None, 0, True), ("receive", "axis_recall", keys, 0, True),
         ("receive", "axis_document_changed", keys, 0, True)]
+    # the next step starts from a state that waited on events: it supersedes all three (the timer's
+    # task is done) and writes the receivers again
+    eng.complete(open_ids(case)["vt_register"], {"authentic_and_complete": True, "incoming_number": 7,
+                                                 "registered_at": "2026-11-25T09:00:00+07:00"}, SYSTEM)
+    assert pending_jobs(container, case.id) == [
+        ("receive", "axis_recall", keys, 0, True), ("receive", "axis_document_changed", keys, 0, True)]
+    with transaction(container.sessions) as s:
+        from engine.models import Job
+
+        statuses = [j.status for j in s.scalars(select(Job).where(Job.case_id == case.id).order_by(Job.id))]
+    assert statuses == ["superseded"] * 3 + ["pending"] * 2
 
 
 def test_a_message_sent_before_the_case_waits_for_it_is_delivered_by_the_step_that_makes_it_wait(
