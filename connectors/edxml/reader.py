@@ -10,6 +10,7 @@ name because real packages mix the edXML namespace, the default namespace and no
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 
 from lxml import etree
@@ -61,10 +62,26 @@ def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
+# While read_package_tree reads one package: element -> {local name: [children, in document order]}.
+# The reader asks each element for a dozen or more names, and scanning every child for each asked
+# name cost more than the XML parse. A context variable: hub threads read packages at the same time.
+_CHILD_INDEX: ContextVar[dict[etree._Element, dict[str, list[etree._Element]]] | None] = ContextVar(
+    "edxml_child_index", default=None)
+
+
 def _children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
     if element is None:
         return iter(())
-    return (child for child in element if _local(child) == name)
+    index = _CHILD_INDEX.get()
+    if index is None:
+        return (child for child in element if _local(child) == name)
+    by_name = index.get(element)  # lxml elements hash by identity; the key keeps the proxy alive
+    if by_name is None:
+        by_name = {}
+        for child in element:
+            by_name.setdefault(_local(child), []).append(child)
+        index[element] = by_name
+    return iter(by_name.get(name, ()))
 
 
 def _child(element: etree._Element | None, name: str) -> etree._Element | None:
@@ -279,6 +296,14 @@ def read_package_tree(data: bytes, limits: Limits = DEFAULT_LIMITS, *,
                       decode_attachments: bool = True) -> tuple[Package, etree._Element]:
     """:func:`read_package`, also returning the parsed XML root (read-only), so that a receiver checks the
     envelope signature (:func:`~.envelope_signature.check_envelope` ``root=``) without parsing again."""
+    token = _CHILD_INDEX.set({})
+    try:
+        return _read(data, limits, decode_attachments)
+    finally:
+        _CHILD_INDEX.reset(token)
+
+
+def _read(data: bytes, limits: Limits, decode_attachments: bool) -> tuple[Package, etree._Element]:
     check_package_size(len(data), limits)
     parsed = parse_untrusted(data)
     root = parsed.root

@@ -115,3 +115,19 @@ def test_the_other_date_layout_is_read(tmp_path):
     package = read_package(data)
     assert package.header.response_for.promulgation_date == date(2015, 9, 30)
     assert b"2015/09/30" in write_package(package), "written back in the QCVN layout"
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_the_indexed_child_lookup_reads_what_the_plain_scan_reads(path):
+    from connectors.edxml import EdxmlError, reader
+
+    data = path.read_bytes()
+    try:
+        indexed = reader.read_package_tree(data)[0]
+    except EdxmlError as exc:
+        with pytest.raises(EdxmlError) as caught:
+            reader._read(data, reader.DEFAULT_LIMITS, True)  # no index set: every lookup scans the children
+        assert caught.value.to_dict() == exc.to_dict()
+        return
+    assert reader._CHILD_INDEX.get() is None, "the index lives only while one package is read"
+    assert reader._read(data, reader.DEFAULT_LIMITS, True)[0] == indexed
