@@ -21,6 +21,9 @@ input faster, so no outcome changes:
   byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
 * :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
   once per ``SignedData`` object instead of twice per signature (see its docstring).
+* :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
+  as used by its path validation) reuse the immutable universal subtrees instead of building them
+  (frozen dataclasses, slow to construct) for every path validation.
 * :func:`name_eq` (``asn1crypto.x509.Name.__eq__``) remembers the boolean answer per pair of DER
   encodings and :func:`ldap_string_prep` (``NameTypeAndValue._ldap_string_prep``) its answer per
   string. Both depend on nothing else; errors are never remembered (they are raised again by
@@ -44,6 +47,8 @@ from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic as pdf_generic
 from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.sign.validation import generic_cms
+from pyhanko_certvalidator import name_trees as cv_name_trees
+from pyhanko_certvalidator import validate as cv_validate
 
 _PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
 _HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
@@ -161,6 +166,26 @@ def extract_certs_for_validation(signed_data: cms.SignedData) -> generic_cms.Sig
     return info
 
 
+ORIGINAL_DEFAULT_PERMITTED = cv_validate.default_permitted_subtrees
+ORIGINAL_DEFAULT_EXCLUDED = cv_validate.default_excluded_subtrees
+_NAME_TYPES = tuple(cv_name_trees.GeneralNameType)
+_UNIVERSAL = {t: cv_name_trees.NameSubtree.universal_tree(t) for t in _NAME_TYPES}
+
+
+def default_permitted_subtrees() -> cv_name_trees.PKIXSubtrees:
+    """pyhanko-certvalidator's initial permitted subtrees: fresh dict and sets, as the original.
+
+    The universal ``NameSubtree`` values inside are frozen dataclasses (immutable, compared by
+    value), built once instead of for every path validation.
+    """
+    return {t: {_UNIVERSAL[t]} for t in _NAME_TYPES}
+
+
+def default_excluded_subtrees() -> cv_name_trees.PKIXSubtrees:
+    """pyhanko-certvalidator's initial excluded subtrees (empty sets), without iterating the enum."""
+    return {t: set() for t in _NAME_TYPES}
+
+
 PREPARED_STRINGS_REMEMBERED = 8192
 _PREPARED: OrderedDict[str, str] = OrderedDict()
 _PREPARED_LOCK = threading.Lock()
@@ -240,6 +265,8 @@ def install() -> None:
         pdf_misc._read_until_class = read_until_class
         pdf_generic._decode_name = decode_name
         generic_cms.extract_certs_for_validation = extract_certs_for_validation
+        cv_validate.default_permitted_subtrees = default_permitted_subtrees
+        cv_validate.default_excluded_subtrees = default_excluded_subtrees
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
         x509.Name.__eq__ = name_eq
         _installed = True

@@ -244,6 +244,8 @@ def without_speedups(monkeypatch):
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
             patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
+            patch.setattr(speedups.cv_validate, "default_permitted_subtrees", speedups.ORIGINAL_DEFAULT_PERMITTED)
+            patch.setattr(speedups.cv_validate, "default_excluded_subtrees", speedups.ORIGINAL_DEFAULT_EXCLUDED)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
             patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
             return func(*args, **kwargs)
@@ -285,6 +287,20 @@ def test_signed_and_attacked_pdfs_identical_with_and_without_speedups(signed_bb,
         expected = without_speedups(_report, data, trust_store=test_store, at=at)
         speedups.forget()
         assert _report(data, trust_store=test_store, at=at) == expected
+
+
+def test_default_subtrees_equal_certvalidator_s_and_are_fresh_containers():
+    from pyhanko_certvalidator import validate as cv_validate
+
+    assert cv_validate.default_permitted_subtrees is speedups.default_permitted_subtrees
+    assert cv_validate.default_excluded_subtrees is speedups.default_excluded_subtrees
+    for fast, original in ((speedups.default_permitted_subtrees, speedups.ORIGINAL_DEFAULT_PERMITTED),
+                           (speedups.default_excluded_subtrees, speedups.ORIGINAL_DEFAULT_EXCLUDED)):
+        first, second = fast(), fast()
+        assert first == original() and list(first) == list(original())
+        assert first is not second and all(first[t] is not second[t] for t in first)
+        first[next(iter(first))].clear()  # what path validation may do to its own copy
+        assert fast() == original()
 
 
 def _signed_data(pdf: bytes):
