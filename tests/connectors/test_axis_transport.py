@@ -163,3 +163,49 @@ def test_https_or_a_proxy_from_the_environment_goes_through_requests(monkeypatch
     assert isinstance(_client("http://10.0.0.5:8080").transport, SessionTransport)
     monkeypatch.setenv("NO_PROXY", "10.0.0.5")
     assert isinstance(_client("http://10.0.0.5:8080").transport, DirectTransport)
+
+
+@pytest.mark.parametrize("content", [
+    b'{"status":"OK","ErrorCode":"0","ErrorDesc":"Th\xc3\xa0nh c\xc3\xb4ng","data":"UERGLTEuNAo+Pg=="}',
+    b'{"status":"OK","ErrorCode":"0", "data": "UERGLTEuNAo+Pg=="}',
+    b'{"status":"OK","ErrorCode":"0","data":"UERGLTEuNAo\\/Pg=="}',
+    b'{"status":"OK","ErrorCode":"0","data":"UERG\\u004cTEuNAo+Pg=="}',
+    b'{"status":"OK","note":",\\"data\\":\\"x","data":"UEs="}',
+    b'{"status":"OK","nested":{"a":1,"data":"QQ=="}}',
+    b'{"status":"OK","list":[1,"data":"QQ=="}',
+    b'{"status":"FAIL","ErrorCode":"doc_not_found","data":"QQ=="}',
+    b'{"status":"OK","data":"QQ==","data":"Qg=="}',
+    b'{"status":"OK","data":"Q Q=="}',
+    b'not json,"data":"QQ=="}',
+])
+def test_the_base64_answer_shortcut_reads_what_json_reads(content: bytes) -> None:
+    import base64
+
+    from connectors.axis import AxisError
+    from connectors.axis.client import _answer_with_data
+    from connectors.axis.transport import Reply
+
+    def outcome(read):  # type: ignore[no-untyped-def]
+        try:
+            answer = read("getEdoc", Reply(200, "OK", content))
+        except AxisError as exc:
+            return ("error", exc.code)
+        data = answer.pop("data", None)
+        try:
+            decoded = base64.b64decode(data, validate=True) if data is not None else None
+        except ValueError:
+            decoded = ValueError
+        return (answer, decoded)
+
+    assert outcome(_answer_with_data) == outcome(AxisClient._answer)
+
+
+def test_the_hubs_get_edoc_answer_takes_the_shortcut() -> None:
+    from connectors.axis import protocol
+    from connectors.axis.client import _answer_with_data
+    from connectors.axis.transport import Reply
+
+    content = protocol.ok_with_data(b"UERGLTEuNAo+Pg==")
+    answer = _answer_with_data("getEdoc", Reply(200, "OK", content))
+    assert answer["data"] == b"UERGLTEuNAo+Pg==", "bytes straight from the answer, not a decoded JSON string"
+    assert {k: v for k, v in answer.items() if k != "data"} == protocol.ok()
