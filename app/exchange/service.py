@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from connectors.axis import AxisClient, AxisError
 from connectors.edxml import (
@@ -44,6 +45,15 @@ log = logging.getLogger(__name__)
 AXIS = "axis"
 INCOMING_PROCEDURE = "QT74"
 AXIS_ACTOR = Actor("truc-lien-thong", frozenset({"agency"}), frozenset(), "Trục liên thông văn bản quốc gia")
+
+
+@dataclass(frozen=True)
+class _Due:
+    """An outbox row read to be sent without a transaction open (SQLite; see ``deliver_outbox``)."""
+
+    id: int
+    kind: str
+    body: bytes | None
 
 
 class Exchange(Intake):
@@ -81,52 +91,86 @@ class Exchange(Intake):
     def deliver_outbox(self, limit: int = 100) -> RoundReport:
         """Send up to ``limit`` due packages of the outbox, oldest first; each one attempted once.
 
-        Rows are taken ``send_batch`` at a time (``FOR UPDATE SKIP LOCKED``: another worker takes
-        others), sent one by one, and marked sent with their ``package_sent`` audit in one commit for
-        the batch: the select and the commit, not the sending, were most of the per-package cost. A
-        crash before that commit re-sends the batch later, which the axis answers with the same DocId
-        (identical bytes) and the receiver's unique key absorbs, as it did for a single row. A failed
-        send ends its batch (committing it with the failure recorded), so an unreachable axis does
-        not keep the write lock through the retries of a whole batch; the rest are taken by the
-        next batch.
+        Rows go ``send_batch`` at a time, sent one by one, then marked sent with their
+        ``package_sent`` audit in one commit for the batch: the select and the commit, not the
+        sending, were most of the per-package cost. A crash before that commit re-sends the batch
+        later, which the axis answers with the same DocId (identical bytes) and the receiver's
+        unique key absorbs. A failed send ends its batch with the failure recorded; the rest are
+        taken by the next batch.
+
+        How a batch is held while it is sent depends on the database. PostgreSQL locks its rows
+        (``FOR UPDATE SKIP LOCKED``) for the batch, which keeps several workers on different rows
+        and blocks nobody else. SQLite has one write lock for the whole file: holding it through
+        HTTP calls would stall every web request and case step for as long as the axis takes, so
+        there the rows are read, sent with no transaction open, and marked in a short write
+        transaction that only touches rows still pending (a second worker that sent the same row
+        meanwhile is absorbed like any re-send).
         """
         report = RoundReport()
         attempted = 0
+        lock_rows = self.c.db.dialect.name == "postgresql"
         while attempted < limit:
-            with transaction(self.c.sessions) as s:
-                rows = s.scalars(select(Outbox).where(Outbox.channel == AXIS, Outbox.status == "pending",
-                                                      Outbox.next_attempt_at <= clock.utcnow())
-                                 .order_by(Outbox.id).limit(min(self.send_batch, limit - attempted))
-                                 .with_for_update(skip_locked=True)).all()
-                if not rows:
+            size = min(self.send_batch, limit - attempted)
+            if lock_rows:
+                with transaction(self.c.sessions) as s:
+                    rows = s.scalars(self._due(size).with_for_update(skip_locked=True)).all()
+                    if not rows:
+                        return report
+                    outcomes = self._send(rows, report)
+                    self._record(s, rows, outcomes, report)
+            else:
+                with self.c.sessions() as s:
+                    due = [_Due(r.id, r.kind, r.body) for r in s.scalars(self._due(size))]
+                if not due:
                     return report
-                for row in rows:
-                    attempted += 1
-                    if not self._deliver(s, row, report):
-                        break
+                outcomes = self._send(due, report)
+                with transaction(self.c.sessions) as s:
+                    rows = s.scalars(select(Outbox).options(defer(Outbox.body))
+                                     .where(Outbox.id.in_(list(outcomes)), Outbox.status == "pending")
+                                     .order_by(Outbox.id)).all()
+                    self._record(s, rows, outcomes, report)
+            attempted += len(outcomes)
         return report
 
-    def _deliver(self, s: Session, row: Outbox, report: RoundReport) -> bool:
-        """Send one outbox row and record the outcome on it (and in its case's trail); False if it failed."""
-        row.attempts += 1
-        try:
-            remote = self.client.send_edoc(row.body or b"", message_type=row.kind or "edoc")
-        except AxisError as exc:
-            row.last_error = f"{exc}"[:2000]
-            row.next_attempt_at = clock.utcnow() + timedelta(seconds=min(2 ** row.attempts, 300))
-            if row.attempts >= 10:
-                row.status = "dead"
-            report.errors.append(str(exc))
-            return False
-        row.status, row.remote_ref, row.sent_at = "sent", remote, clock.utcnow()
-        if row.case_id is not None:
-            case = s.get(Case, row.case_id)
-            audit_append(s, case, "package_sent", AXIS_ACTOR.user_id,
-                         {"outbox": row.id, "kind": row.kind, "sha256": row.sha256, "remote_id": remote,
-                          **{k: row.payload.get(k) for k in ("document_id", "status_code", "to")
-                             if k in row.payload}})
-        report.sent += 1
-        return True
+    def _due(self, size: int) -> Select:
+        return (select(Outbox).where(Outbox.channel == AXIS, Outbox.status == "pending",
+                                     Outbox.next_attempt_at <= clock.utcnow())
+                .order_by(Outbox.id).limit(size))
+
+    def _send(self, rows: Sequence[Any], report: RoundReport) -> dict[int, str | AxisError]:
+        """Send the rows in order until one fails: row id -> the axis' DocId, or the error that ended the batch."""
+        outcomes: dict[int, str | AxisError] = {}
+        for row in rows:
+            try:
+                outcomes[row.id] = self.client.send_edoc(row.body or b"", message_type=row.kind or "edoc")
+            except AxisError as exc:
+                outcomes[row.id] = exc
+                report.errors.append(str(exc))
+                break
+        return outcomes
+
+    def _record(self, s: Session, rows: Sequence[Outbox], outcomes: dict[int, str | AxisError],
+                report: RoundReport) -> None:
+        """Mark the attempted rows sent (with their case's ``package_sent`` event) or failed with a backoff."""
+        for row in rows:
+            outcome = outcomes.get(row.id)
+            if outcome is None:
+                continue  # not attempted: a send before it failed
+            row.attempts += 1
+            if isinstance(outcome, AxisError):
+                row.last_error = f"{outcome}"[:2000]
+                row.next_attempt_at = clock.utcnow() + timedelta(seconds=min(2 ** row.attempts, 300))
+                if row.attempts >= 10:
+                    row.status = "dead"
+                continue
+            row.status, row.remote_ref, row.sent_at = "sent", outcome, clock.utcnow()
+            if row.case_id is not None:
+                case = s.get(Case, row.case_id)
+                audit_append(s, case, "package_sent", AXIS_ACTOR.user_id,
+                             {"outbox": row.id, "kind": row.kind, "sha256": row.sha256, "remote_id": outcome,
+                              **{k: row.payload.get(k) for k in ("document_id", "status_code", "to")
+                                 if k in row.payload}})
+            report.sent += 1
 
     # -- receiving ---------------------------------------------------------------------------
     def _accept_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,

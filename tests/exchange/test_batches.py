@@ -89,3 +89,43 @@ def test_an_interrupted_batch_is_rolled_back_and_sent_again_without_duplicates(c
     rows = _outbox(container)
     assert sorted(r.remote_ref for r in rows) == sorted(waiting)
     assert all(len(events) == 1 for events in _sent_events(container).values())
+
+
+def test_on_sqlite_sending_holds_no_write_lock_and_a_row_sent_meanwhile_is_not_marked_twice(container, exchange,
+                                                                                             ministry):
+    """While the axis takes its time, web requests and case steps must still write; a row another worker
+    sent in the meantime keeps that worker's DocId and gets one ``package_sent`` event."""
+    from tests.conftest import on_postgres
+
+    if on_postgres():
+        pytest.skip("PostgreSQL locks the batch's rows, not the database")
+    import sqlite3
+
+    _queue_replies(exchange, 2)
+    path = container.db.url.database
+    send = exchange.client.send_edoc
+    writes: list[str] = []
+
+    def send_while_others_write(package: bytes, message_type: str = "edoc") -> str:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails with 'database is locked' if the sender held the lock
+            if not writes:  # another worker sends and marks the first row while this one is still sending
+                remote = send(package, message_type=message_type)
+                other.execute("UPDATE outbox SET status = 'sent', remote_ref = ?, attempts = 1 WHERE id = "
+                              "(SELECT min(id) FROM outbox)", (remote,))
+            other.execute("COMMIT")
+            writes.append("ok")
+        finally:
+            other.close()
+        return send(package, message_type=message_type)
+
+    exchange.client.send_edoc = send_while_others_write
+    report = exchange.deliver_outbox()
+    assert writes == ["ok", "ok"]
+    assert report.sent == 1, "the row the other worker marked is not counted or marked again"
+    rows = _outbox(container)
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1), ("sent", 1)]
+    assert len(ministry.list_received("status")) == 2, "the re-send kept its DocId"
+    events = _sent_events(container)
+    assert [len(events[r.case_id]) for r in rows] == [0, 1]
