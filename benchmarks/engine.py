@@ -12,7 +12,8 @@
 4. HTTP figures: ``benchmarks/http.py`` (gunicorn + load generator) when present; ``--http`` runs it;
 5. what the exchange's receiver pays per package to start its case: ``start_case`` of QT74 (start -> the
    first user task, waiting on a timer and two messages) with the data a received package gives, in a
-   transaction of its own, through the application's container: CPU ms and SQL statements per start (before this session: QT74 start 12 statements on SQLite, 11 on PostgreSQL).
+   transaction of its own, through the application's container: CPU ms and SQL statements per start
+   (12 statements on SQLite and 11 on PostgreSQL before the inbox look-up and job writes were cut; 7 now).
 
 Run: ``.venv/bin/python benchmarks/engine.py [--cases 200] [--steps 40] [--starts 300] [--pg URL|--no-pg]
 [--http]``.
@@ -336,7 +337,8 @@ def incoming_document(n: int) -> dict[str, Any]:
             "sender_organ_id": "000.00.00.H01", "sender_organ_name": "Sở A", "subject": f"Về việc thử nghiệm {n}",
             "code_number": str(n), "code_notation": "UBND-VP", "document_type": "cong_van",
             "promulgation_date": "2026-11-25", "received_at": "2026-11-25T08:00:00+00:00", "urgency": "thuong",
-            "due_date": "", "attachments": [{"file_name": "a.pdf", "file_id": hashlib.sha256(str(n).encode()).hexdigest()}],
+            "due_date": "",
+            "attachments": [{"file_name": "a.pdf", "file_id": hashlib.sha256(str(n).encode()).hexdigest()}],
             "envelope_signature": "valid: ok", "attachment_warnings": []}
 
 
@@ -450,12 +452,10 @@ def main() -> None:
             print(f"[{kind}] start_case of QT74: CPU {cpu_ms:.2f} ms per start (commit included), "
                   f"{statements:.1f} SQL statements per start (BEGIN and COMMIT not counted)")
 
-
     chosen = {"1": throughput, "3": history_step, "4": lambda: http_figures(args.http),
               "5": exchange_start}
     titles = {"1": "1-2. start -> three user tasks -> end", "3": f"3. one step of a case with {args.history} "
               "executed tasks", "4": "4. HTTP", "5": "5. QT74 started as the exchange starts it"}
-
     for key, work in chosen.items():
         if args.only in (None, key):
             section(titles[key], work)
