@@ -15,9 +15,10 @@ as before). ``--receivers N`` runs A and N receivers of B as separate processes 
 here); ``--postgresql`` puts B on a scratch PostgreSQL database (several receivers need it).
 
 Floor = the same package bytes POSTed to a bare Werkzeug app that does one SQLite INSERT per request
-and answers, over one reused connection: what HTTP + one durable write cost on this machine with
-nothing of ours in the way. End to end makes three round trips per package (send, get, ack; the list
-call is shared by a batch), so the floor is also given per three requests.
+and answers, over one reused connection with the axis client's own transport: what HTTP + one durable
+write cost on this machine with nothing of ours in the way. End to end makes three round trips per
+package (send, get, ack; the list call is shared by a batch), so the floor is also given per three
+requests.
 
 Wall-clock rates on a shared machine move with the neighbours' load, so both sides also report CPU
 seconds per package (or request) summed over this process and its children: that figure does not.
@@ -52,10 +53,10 @@ from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from datetime import date  # noqa: E402
 
-import requests  # noqa: E402
 from werkzeug.wrappers import Request, Response  # noqa: E402
 
 from connectors.axis import AxisClient, AxisHub, HubStore, serve_in_thread  # noqa: E402
+from connectors.axis.transport import make_transport  # noqa: E402
 from connectors.edxml import (  # noqa: E402
     Code,
     MessageHeader,
@@ -361,15 +362,19 @@ def floor(bodies: list[bytes], workdir: Path) -> float:
         return Response(b'{"status":"OK"}', content_type="application/json")(environ, start_response)
 
     running = serve_in_thread(app)
-    session = requests.Session()
+    # the axis client's own transport (a kept-alive http.client connection), so that the floor pays for
+    # HTTP what the end-to-end run pays, no more
+    transport = make_transport(running.url, (10.0, 10.0))
     try:
         start, cpu = time.perf_counter(), tree_cpu()
         for body in bodies:
-            session.post(f"{running.url}/sendEdoc", data=body, timeout=10).raise_for_status()
+            reply = transport.post("sendEdoc", body, {"Content-Type": "application/json"})
+            assert reply.ok, reply
         elapsed, cpu = time.perf_counter() - start, tree_cpu() - cpu
         print(f"floor CPU per request: {1000 * cpu / len(bodies):.1f} ms")
         return len(bodies) / elapsed
     finally:
+        transport.close()
         running.stop()
         db.close()
 
