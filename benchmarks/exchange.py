@@ -71,11 +71,8 @@ SENDER = ("ctu", "000.21.36.H13", "secret-ctu")
 RECEIVER = ("vpcp", "000.00.00.G22", "secret-vpcp")
 
 
-def tree_cpu() -> float:
-    """CPU seconds used so far by this process and every live descendant (validation workers, receivers).
-
-    On a shared, loaded machine wall-clock rates move with the neighbours' load; CPU per package does not.
-    """
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds used so far) for every process in /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
@@ -85,7 +82,13 @@ def tree_cpu() -> float:
             except OSError:
                 continue
             stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    mine, total = {os.getpid()}, 0.0
+    return stats
+
+
+def tree_cpu_by_pid(root: int | None = None) -> dict[int, float]:
+    """CPU seconds used so far by ``root`` (this process) and each live descendant, by pid."""
+    stats = _process_table()
+    mine = {root or os.getpid()}
     changed = True
     while changed:
         changed = False
@@ -93,9 +96,15 @@ def tree_cpu() -> float:
             if ppid in mine and pid not in mine:
                 mine.add(pid)
                 changed = True
-    for pid in mine:
-        total += stats.get(pid, (0, 0.0))[1]
-    return total
+    return {pid: stats[pid][1] for pid in mine if pid in stats}
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by this process and every live descendant (validation workers, receivers).
+
+    On a shared, loaded machine wall-clock rates move with the neighbours' load; CPU per package does not.
+    """
+    return sum(tree_cpu_by_pid().values())
 
 
 TOKEN = b"QUYTRINH-BENCH-000000"  # replaced per package by a same-length serial, so offsets stay valid
@@ -326,16 +335,27 @@ def in_processes(bodies: list[bytes], workdir: Path, pki, validate: bool, receiv
             w.start()
         for _ in workers:
             ready.get(timeout=120)
-        start, cpu = time.perf_counter(), tree_cpu()
+        start, before = time.perf_counter(), {pid: tree_cpu_by_pid(pid) for pid in _roles(workers)}
         go.set()
         counts = [results.get(timeout=600) for _ in range(receivers)]
-        elapsed, cpu = time.perf_counter() - start, tree_cpu() - cpu
+        elapsed = time.perf_counter() - start
+        after = {pid: tree_cpu_by_pid(pid) for pid in _roles(workers)}
+        by_role: dict[str, float] = {}
+        for pid, role in _roles(workers).items():
+            for child, used in after[pid].items():
+                # the main process's own share is the hub (its thread); a receiver's children validate
+                if role == "hub" and child != pid:
+                    continue  # the workers: counted under their own roles
+                name = role if child == pid else "validation"
+                by_role[name] = by_role.get(name, 0.0) + used - before[pid].get(child, 0.0)
+        cpu = sum(by_role.values())
         for w in workers:
             w.join(timeout=60)
         with b.sessions() as s:
             assert s.scalar(select(func.count()).select_from(ReceivedPackage)) == len(bodies)
             _check_verdicts(s, validate)
-        note = (f"CPU per package, all processes: {1000 * cpu / len(bodies):.1f} ms\n"
+        shares = ", ".join(f"{role} {1000 * used / len(bodies):.1f}" for role, used in by_role.items())
+        note = (f"CPU per package, all processes: {1000 * cpu / len(bodies):.1f} ms ({shares})\n"
                 f"receivers took in {[c[0] for c in counts]} packages, "
                 f"{sum(c[1] for c in counts)} duplicates between them")
         return len(bodies) / elapsed, note
@@ -346,6 +366,14 @@ def in_processes(bodies: list[bytes], workdir: Path, pki, validate: bool, receiv
         running.stop()
         store.close()
         b.dispose()
+
+
+def _roles(workers: list) -> dict[int, str]:  # type: ignore[type-arg]
+    """pid -> role: this process serves the hub; the first worker sends; the others receive."""
+    roles = {os.getpid(): "hub"}
+    for i, w in enumerate(workers):
+        roles[w.pid] = "sender" if i == 0 else "receiver"
+    return roles
 
 
 def floor(bodies: list[bytes], workdir: Path) -> float:

@@ -38,7 +38,7 @@ def _fail(exc: EdxmlError | AxisError) -> click.ClickException:
               help="Độ lệch thời điểm tối đa (giây), 0 = không kiểm / max timestamp skew in seconds, 0 = off")
 def axis_hub(host: str, port: int, db_path: str, systems_file: str, max_skew: int) -> None:
     """Chạy trục liên thông cục bộ / run a local document exchange hub."""
-    from werkzeug.serving import make_server
+    from connectors.axis.serving import make_hub_server
 
     store = HubStore(db_path)
     hub = AxisHub(store, max_skew=timedelta(seconds=max_skew) if max_skew else None)
@@ -48,14 +48,12 @@ def axis_hub(host: str, port: int, db_path: str, systems_file: str, max_skew: in
         raise click.ClickException(f"Tệp hệ thống không hợp lệ / invalid systems file: {exc}") from None
     except AxisError as exc:
         raise _fail(exc) from None
-    server = make_server(host, port, hub, threaded=True)
-    click.echo(f"Trục cục bộ / local hub: http://{host}:{server.server_port} ({count} hệ thống / systems, db {db_path})")
+    server = make_hub_server(hub, host, port)
+    click.echo(f"Trục cục bộ / local hub: http://{host}:{server.effective_port} ({count} hệ thống / systems, "
+               f"db {db_path})")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:  # pragma: no cover - interactive stop
-        pass
+        server.run()  # until interrupted: waitress closes its own sockets on KeyboardInterrupt
     finally:
-        server.server_close()
         store.close()
 
 

@@ -13,9 +13,10 @@ from .agency import AgencyId, is_valid_agency_id, routing_key
 from .auth import sign_request, verify_request
 from .client import AxisClient
 from .errors import AxisAuthError, AxisError, AxisUnavailable
-from .hub import AxisHub, RunningHub, serve_in_thread
+from .hub import AxisHub
 from .hub_store import HubStore
 from .protocol import ReceivedItem
+from .serving import RunningHub, serve_in_thread
 
 __all__ = [
     "AgencyId", "AxisAuthError", "AxisClient", "AxisError", "AxisHub", "AxisUnavailable", "HubStore",

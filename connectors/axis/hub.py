@@ -3,9 +3,9 @@
 It refuses what the real axis should refuse: unknown systems and forged HMACs (401), a package
 whose ``From`` is not the calling system's agency (403), a body that does not match its signed
 ``hash-file``, a package our reader refuses (400, with the reader's reason). It routes documents
-to every registered agency in ``To`` and statuses to the agency in ``ResponseFor``. Served with
-Werkzeug (no Flask in ``connectors``): in-process on a loopback thread for tests, or by
-``quytrinh axis-hub``.
+to every registered agency in ``To`` and statuses to the agency in ``ResponseFor``. A plain WSGI
+app (Werkzeug's request/response objects, no Flask in ``connectors``), served by waitress
+(:mod:`.serving`): in-process on a loopback thread for tests, or by ``quytrinh axis-hub``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ import hashlib
 import json
 import threading
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from connectors.edxml import DocumentPackage, EdxmlError, read_package
@@ -209,36 +207,3 @@ class AxisHub:
                             system: RegisteredSystem) -> dict[str, Any]:
         return protocol.ok(data=[{"id": s.routing_key, "code": s.agency_code, "name": s.name, "pid": ""}
                                  for s in self.store.systems()])
-
-
-@dataclass
-class RunningHub:
-    """A hub serving on a loopback port in a background thread."""
-
-    server: BaseWSGIServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.server_port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access line per request: the hub keeps its own (hash-chained) log."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> RunningHub:
-    """Serve ``app`` (a hub, or a hub wrapped by test middleware) on a free port."""
-    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler if quiet else None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="axis-hub",
-                              daemon=True)
-    thread.start()
-    return RunningHub(server, thread)
