@@ -12,7 +12,7 @@ the receiver trusts.
 Layouts: by default A, the hub (a thread) and B run in this one process, taking turns, and B's
 attachments are validated in one worker process beside it (``--validation-processes 0``: in line,
 as before). ``--receivers N`` runs A and N receivers of B as separate processes (the hub stays
-here); ``--postgresql`` puts B on a scratch PostgreSQL database (several receivers need it).
+here), receiver i taking share i/N of the DocIds (``app.exchange.claims``); ``--postgresql`` puts B on a scratch PostgreSQL database (several receivers need it).
 
 Floor = the same package bytes POSTed to a bare Werkzeug app that does one SQLite INSERT per request
 and answers, over one reused connection with the axis client's own transport: what HTTP + one durable
@@ -277,7 +277,8 @@ def _send_all(workdir: str, count: int, hub_url: str, ready, go) -> None:  # typ
 
 
 def _receive_all(workdir: str, database_url: str, count: int, hub_url: str, roots: list[bytes], validate: bool,
-                 validation_processes: int, ready, go, results) -> None:  # type: ignore[no-untyped-def]
+                 validation_processes: int, share: tuple[int, int], ready, go,  # type: ignore[no-untyped-def]
+                 results) -> None:
     from asn1crypto import x509
     from sqlalchemy import func, select
 
@@ -294,7 +295,8 @@ def _receive_all(workdir: str, database_url: str, count: int, hub_url: str, root
         validator = (attachment_validation_pool(b, policy="lenient", offline=True, trust_store=trust,
                                                 processes=validation_processes).warm_up() if validation_processes
                      else attachment_validator(b, policy="lenient", offline=True, trust_store=trust))
-    receiver = Exchange(b, AxisClient(hub_url, RECEIVER[0], RECEIVER[2], RECEIVER[1]), validator)
+    receiver = Exchange(b, AxisClient(hub_url, RECEIVER[0], RECEIVER[2], RECEIVER[1]), validator,
+                        receiver_share=share)
     ready.put("receiver")
     go.wait()
     got = duplicates = 0
@@ -328,8 +330,8 @@ def in_processes(bodies: list[bytes], workdir: Path, pki, validate: bool, receiv
     workers = [ctx.Process(target=_send_all, args=(str(workdir), len(bodies), running.url, ready, go))]
     workers += [ctx.Process(target=_receive_all, args=(str(workdir), database_url or str(b.settings.database_url),
                                                        len(bodies), running.url, roots, validate,
-                                                       validation_processes, ready, go, results))
-                for _ in range(receivers)]
+                                                       validation_processes, (i, receivers), ready, go, results))
+                for i in range(receivers)]
     try:
         for w in workers:
             w.start()

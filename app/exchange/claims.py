@@ -9,7 +9,14 @@ one transaction would roll back: N receivers would do the work of one, N times.
 On PostgreSQL a receiver claims a package with a session advisory lock on its DocId before fetching
 it and releases it after the acknowledgement. A receiver that dies mid-way loses its database
 session and with it the lock, so the package is listed and claimed again by another receiver. On
-SQLite (one writer at a time: one receiver is the useful number) every claim succeeds.
+SQLite every claim succeeds, unless the receivers were given shares.
+
+Shares (``share=(i, n)``, ``--share i/n`` for the runner): receiver *i* of *n* only takes DocIds whose
+hash falls in its share, so receivers that cannot see each other's locks (SQLite: no advisory locks)
+still split the work without fetching anything twice. Most of a receiver's time is outside its write
+transaction (fetching, reading, acknowledging, waiting for the validator), so two receivers on
+SQLite overlap even though their transactions take turns. A share is taken by nobody while its
+receiver is down: run them under a supervisor that restarts them (as ``quytrinh worker`` is).
 """
 
 from __future__ import annotations
@@ -23,12 +30,19 @@ from sqlalchemy import text
 class Claims:
     """``try_claim(doc_id)`` before fetching, ``release(doc_id)`` after acknowledging."""
 
-    def __init__(self, db: Any) -> None:
+    def __init__(self, db: Any, share: tuple[int, int] = (0, 1)) -> None:
+        index, count = share
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"share {index}/{count}: expected 0 <= i < n")
         self._db = db
         self._connection: Any = None
+        self.share = (index, count)
         self.enabled = db.dialect.name == "postgresql"
 
     def try_claim(self, doc_id: str) -> bool:
+        index, count = self.share
+        if count > 1 and _key(doc_id) % count != index:
+            return False  # another receiver's share
         if not self.enabled:
             return True
         return bool(self._conn().execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(doc_id)}).scalar())

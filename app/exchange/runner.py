@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 
 def exchange_from_settings(container: Any, *, validate_attachments: bool = True,
-                           validation_processes: int | None = None) -> Exchange | None:
+                           validation_processes: int | None = None,
+                           receiver_share: tuple[int, int] = (0, 1)) -> Exchange | None:
     """The installation's Exchange, or ``None`` when no axis endpoint is configured.
 
     ``validation_processes`` (default ``extra.axis_validation_processes``, else 1): worker processes
@@ -56,7 +57,8 @@ def exchange_from_settings(container: Any, *, validate_attachments: bool = True,
     if validate_attachments:
         validator = (attachment_validation_pool(container, processes=processes) if processes > 0
                      else attachment_validator(container))
-    return Exchange(container, client, validator, sign=sign, trusted_certs=trusted_envelope_certs(s))
+    return Exchange(container, client, validator, sign=sign, trusted_certs=trusted_envelope_certs(s),
+                    receiver_share=receiver_share)
 
 
 def run_rounds(exchange: Exchange, *, once: bool = False, interval: float = 1.0,
@@ -79,6 +81,16 @@ def run_rounds(exchange: Exchange, *, once: bool = False, interval: float = 1.0,
             time.sleep(interval)
 
 
+def _share(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': cần dạng I/N, ví dụ 0/2 / expected I/N, e.g. 0/2") from None
+    if count < 1 or not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"'{text}': cần 0 <= I < N / expected 0 <= I < N")
+    return index, count
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..container import Container
 
@@ -86,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     parser.add_argument("--interval", type=float, default=None, help="seconds between idle rounds")
     parser.add_argument("--no-validate", action="store_true", help="do not validate PDF attachments")
+    parser.add_argument("--share", type=_share, default=(0, 1), metavar="I/N",
+                        help="receive only share I of N of the waiting DocIds (several receivers, see claims)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     container = Container.from_env()
-    exchange = exchange_from_settings(container, validate_attachments=not args.no_validate)
+    exchange = exchange_from_settings(container, validate_attachments=not args.no_validate,
+                                      receiver_share=args.share)
     if exchange is None:
         print("QUYTRINH_AXIS_ENDPOINT chưa đặt / not set", file=sys.stderr)
         return 2

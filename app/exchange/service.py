@@ -61,12 +61,14 @@ class Exchange(Intake):
 
     ``attachment_validator``: checks each received attachment (see ``security.attachment_validator``);
     ``sign``: puts the organisation's XML-DSig over every package this side writes (status replies);
-    ``trusted_certs``: partner certificates an incoming envelope signature is checked against.
+    ``trusted_certs``: partner certificates an incoming envelope signature is checked against;
+    ``receiver_share``: ``(i, n)``, this receiver takes the i-th of n shares of the DocIds (see claims).
     """
 
     def __init__(self, container: Any, client: AxisClient,
                  attachment_validator: Callable[[str, bytes], Any] | None = None, *,
-                 sign: Callable[[bytes], bytes] | None = None, trusted_certs: Sequence[bytes] = ()) -> None:
+                 sign: Callable[[bytes], bytes] | None = None, trusted_certs: Sequence[bytes] = (),
+                 receiver_share: tuple[int, int] = (0, 1)) -> None:
         self.c = container
         self.client = client
         self.agency = container.settings.agency_code
@@ -75,7 +77,7 @@ class Exchange(Intake):
         self.trusted_certs = tuple(trusted_certs)
         self.read_ahead = 2  # packages read and under validation while the one before is stored
         self.send_batch = 25  # outbox rows sent per transaction (see deliver_outbox)
-        self.claims = Claims(container.db)  # several receivers of one installation share the work
+        self.claims = Claims(container.db, receiver_share)  # several receivers of one installation share the work
 
     def close(self) -> None:
         """Release what a long-running receiver holds: its claim connection, its validation workers."""
