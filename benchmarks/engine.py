@@ -50,6 +50,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.task import TaskState  # noqa: E402
 
+from benchmarks.scratch import scratch_postgresql  # noqa: E402
 from engine import SYSTEM, ProcessEngine, ServiceRegistry, make_engine, make_session_factory, transaction  # noqa: E402
 from engine.models import Case  # noqa: E402
 from engine.runtime import stepper  # noqa: E402
@@ -117,8 +118,6 @@ def _digest(content: bytes) -> str:
 @contextmanager
 def database(kind: str, pg_admin_url: str) -> Iterator[str]:
     """A migrated scratch database, removed afterwards."""
-    from sqlalchemy import create_engine, text
-
     from app.migrate import upgrade
 
     if kind == "sqlite":
@@ -129,20 +128,8 @@ def database(kind: str, pg_admin_url: str) -> Iterator[str]:
             eng.dispose()
             yield url
         return
-    name = f"qt_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{pg_admin_url.rsplit('/', 1)[0]}/{name}"
-    try:
-        eng = make_engine(url)
-        upgrade(eng)
-        eng.dispose()
+    with scratch_postgresql(pg_admin_url) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def process_engine(url: str) -> tuple[ProcessEngine, Any]:

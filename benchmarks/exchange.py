@@ -48,13 +48,13 @@ import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from datetime import date  # noqa: E402
 
 from werkzeug.wrappers import Request, Response  # noqa: E402
 
+from benchmarks.scratch import scratch_postgresql  # noqa: E402
 from connectors.axis import AxisClient, AxisHub, HubStore, serve_in_thread  # noqa: E402
 from connectors.axis.transport import make_transport  # noqa: E402
 from connectors.edxml import (  # noqa: E402
@@ -415,25 +415,8 @@ def receiver_database(pg_admin_url: str) -> Iterator[str]:
     if not pg_admin_url:
         yield ""
         return
-    from sqlalchemy import create_engine, text
-
-    from app.migrate import upgrade
-    from engine import make_engine
-
-    name = f"qt_bench_exchange_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{pg_admin_url.rsplit('/', 1)[0]}/{name}"
-    try:
-        eng = make_engine(url)
-        upgrade(eng)
-        eng.dispose()
+    with scratch_postgresql(pg_admin_url, "qt_bench_exchange") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

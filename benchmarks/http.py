@@ -35,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from app.config import load_settings  # noqa: E402
 from app.container import Container  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
+from benchmarks.scratch import scratch_postgresql  # noqa: E402
 from engine import SYSTEM  # noqa: E402
 from engine.modeling import LoadedModel, load_model, read_package  # noqa: E402
 
@@ -252,18 +252,8 @@ def scratch_database(kind: str, pg_admin_url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="qt-bench-http-db-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    from sqlalchemy import create_engine, text
-
-    name = f"qt_bench_http_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{pg_admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql(pg_admin_url, "qt_bench_http", migrate=False) as url:
+        yield url
 
 
 def pg_unreachable(url: str) -> str | None:
