@@ -15,8 +15,10 @@ Shares (``share=(i, n)``, ``--share i/n`` for the runner): receiver *i* of *n* o
 hash falls in its share, so receivers that cannot see each other's locks (SQLite: no advisory locks)
 still split the work without fetching anything twice. Most of a receiver's time is outside its write
 transaction (fetching, reading, acknowledging, waiting for the validator), so two receivers on
-SQLite overlap even though their transactions take turns. A share is taken by nobody while its
-receiver is down: run them under a supervisor that restarts them (as ``quytrinh worker`` is).
+SQLite overlap even though their transactions take turns (on a 2-core machine that is already
+CPU-bound they measured no faster than one). A share is taken by nobody while its receiver is down:
+run each under a supervisor that restarts it (systemd, a container restart policy). On PostgreSQL,
+shares also spare the receivers the stale-list duplicates advisory locks let through.
 """
 
 from __future__ import annotations
