@@ -50,7 +50,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.task import TaskState  # noqa: E402
 
-from benchmarks.scratch import scratch_postgresql  # noqa: E402
+from benchmarks.scratch import pg_unreachable, scratch_postgresql  # noqa: E402
 from engine import SYSTEM, ProcessEngine, ServiceRegistry, make_engine, make_session_factory, transaction  # noqa: E402
 from engine.models import Case  # noqa: E402
 from engine.runtime import stepper  # noqa: E402
@@ -367,19 +367,6 @@ def qt74_starts(url: str, starts: int) -> tuple[float, float]:
             c.dispose()
 
 
-def pg_reachable(url: str) -> str | None:
-    from sqlalchemy import create_engine, text
-
-    try:
-        eng = create_engine(url, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        eng.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - reported, then skipped
-        return str(exc).splitlines()[0]
-
-
 def section(title: str, work: Callable[[], None]) -> None:
     print(f"\n== {title}")
     work()
@@ -398,7 +385,7 @@ def main() -> None:
     args = parser.parse_args()
 
     kinds = ["sqlite"]
-    why_not = "--no-pg" if args.no_pg else pg_reachable(args.pg)
+    why_not = "--no-pg" if args.no_pg else pg_unreachable(args.pg)
     if why_not is None:
         kinds.append("postgresql")
     ceiling, ceiling_cpu = ceiling_rate(args.cases) if args.only in (None, "1") else (0.0, 0.0)

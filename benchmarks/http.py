@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 from app.config import load_settings  # noqa: E402
 from app.container import Container  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from benchmarks.scratch import scratch_postgresql  # noqa: E402
+from benchmarks.scratch import pg_unreachable, scratch_postgresql  # noqa: E402
 from engine import SYSTEM  # noqa: E402
 from engine.modeling import LoadedModel, load_model, read_package  # noqa: E402
 
@@ -254,19 +254,6 @@ def scratch_database(kind: str, pg_admin_url: str) -> Iterator[str]:
         return
     with scratch_postgresql(pg_admin_url, "qt_bench_http", migrate=False) as url:
         yield url
-
-
-def pg_unreachable(url: str) -> str | None:
-    from sqlalchemy import create_engine, text
-
-    try:
-        eng = create_engine(url, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        eng.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - reported, then skipped
-        return str(exc).splitlines()[0]
 
 
 def run_one(label: str, url: str, options: argparse.Namespace) -> dict[str, float]:

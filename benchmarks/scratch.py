@@ -1,4 +1,4 @@
-"""A migrated scratch PostgreSQL database for a benchmark run, dropped afterwards (shared by the scripts).
+"""PostgreSQL for benchmark runs: is the server there, and a migrated scratch database dropped afterwards.
 
 Not ``benchmarks/engine.py``'s own module: that name is the project's ``engine`` package when imported.
 """
@@ -34,3 +34,17 @@ def scratch_postgresql(admin_url: str, prefix: str = "qt_bench", *, migrate: boo
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def pg_unreachable(url: str) -> str | None:
+    """Why PostgreSQL at ``url`` cannot be used (first line of the error), or ``None`` when it answers."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        eng = create_engine(url, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - reported, then skipped
+        return str(exc).splitlines()[0]
