@@ -6,7 +6,6 @@ clear reason; anything wrong *inside* a signature becomes that signature's verdi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from signing.validation.errors import ValidationInputError
 from signing.validation.material import read_document_material
 from signing.validation.policy import ValidationPolicy, load_policy
 from signing.validation.report import DocumentReport, SignatureReport, TimestampReport
+from signing.validation.running import run
 from signing.validation.signature import format_failure, validate_signature
 from signing.validation.timestamps import TSA_EKU
 
@@ -33,8 +33,10 @@ def validate_pdf(pdf: bytes, *, trust_store: TrustStore | None = None, at: datet
     """Validate all signatures in ``pdf`` at time ``at`` (default: now) under ``policy``.
 
     ``offline=True`` never touches the network: declared revocation sources count as unreachable.
+    Runs on the calling thread's own event loop (see ``running``); like ``asyncio.run``, not from
+    inside a running loop (use :func:`async_validate_pdf` there).
     """
-    return asyncio.run(async_validate_pdf(pdf, trust_store=trust_store, at=at, policy=policy, offline=offline))
+    return run(async_validate_pdf(pdf, trust_store=trust_store, at=at, policy=policy, offline=offline))
 
 
 async def async_validate_pdf(pdf: bytes, *, trust_store: TrustStore | None = None, at: datetime | None = None,
