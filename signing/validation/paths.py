@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from asn1crypto import x509
 from pyhanko_certvalidator import ValidationContext, find_valid_path
@@ -32,7 +32,10 @@ from pyhanko_certvalidator.validate import validate_usage
 from signing.trust import TrustStore
 
 PATHS_REMEMBERED_PER_STORE = 1024
+CHECKS_REMEMBERED_PER_STORE = 2048
 SIGNATURES_REMEMBERED = 4096
+TIME_TOLERANCE = timedelta(seconds=1)  # pyhanko-certvalidator's default, passed explicitly (see _moment_class)
+REMEMBER_CHECKS = True  # tests switch the shared results off to compare against checks done afresh
 
 
 class _StoreIndex:
@@ -42,7 +45,9 @@ class _StoreIndex:
         self.trust = SimpleTrustManager.build(trust_roots=store.anchor_certificates())
         self.registry = CertificateRegistry.build(store.helper_certificates())
         self.registry.register_multiple(self.trust.iter_certs())
-        self.paths: OrderedDict[tuple, list[ValidationPath] | cv_errors.PathBuildingError] = OrderedDict()
+        self.paths: OrderedDict[tuple, _Candidates] = OrderedDict()
+        self.checks: OrderedDict[tuple, PathCheck] = OrderedDict()
+        self._checks_lock = threading.Lock()
         self._pools: OrderedDict[tuple[bytes, ...], CertificateRegistry] = OrderedDict()
         self._pools_lock = threading.Lock()
 
@@ -69,10 +74,23 @@ class _StoreIndex:
                     self._pools.popitem(last=False)
         return _copy_registry(template, cert_fetcher)
 
-    def remember(self, key: tuple, found: list[ValidationPath] | cv_errors.PathBuildingError) -> None:
+    def remember(self, key: tuple, found: _Candidates) -> None:
         self.paths[key] = found
         if len(self.paths) > PATHS_REMEMBERED_PER_STORE:
             self.paths.popitem(last=False)
+
+    def remembered_check(self, key: tuple) -> PathCheck | None:
+        with self._checks_lock:
+            check = self.checks.get(key)
+            if check is not None:
+                self.checks.move_to_end(key)
+        return check
+
+    def remember_check(self, key: tuple, check: PathCheck) -> None:
+        with self._checks_lock:
+            self.checks[key] = check
+            while len(self.checks) > CHECKS_REMEMBERED_PER_STORE:
+                self.checks.popitem(last=False)
 
 
 _REGISTRY_MAPS = ("_subject_map", "_key_identifier_map", "_key_hash_map")
@@ -176,8 +194,57 @@ def _material_key(items: list) -> tuple[bytes, ...]:
     return tuple(hashlib.sha256(item.dump()).digest() for item in items)
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """The paths found for a certificate (or why none was), and every validity window they hold."""
+
+    found: list[ValidationPath] | cv_errors.PathBuildingError
+    windows: tuple[tuple[datetime | None, datetime | None, timedelta], ...]
+
+
+def _candidates_of(found: list[ValidationPath] | cv_errors.PathBuildingError) -> _Candidates:
+    """Each candidate path's anchor qualifiers and each of its certificates' notBefore/notAfter.
+
+    These are the only points in time a check without revocation data compares its moment with
+    (``intl_validate_path``: the anchor's ``valid_from``/``valid_until`` exactly, every certificate's
+    validity with the context's time tolerance).
+    """
+    windows: list[tuple[datetime | None, datetime | None, timedelta]] = []
+    if not isinstance(found, cv_errors.PathBuildingError):
+        for path in found:
+            qualifiers = path.trust_anchor.trust_qualifiers
+            windows.append((qualifiers.valid_from, qualifiers.valid_until, timedelta(0)))
+            for cert in path.iter_certs(include_root=True):
+                validity = cert["tbs_certificate"]["validity"]
+                windows.append((validity["not_before"].native, validity["not_after"].native, TIME_TOLERANCE))
+    return _Candidates(found, tuple(windows))
+
+
+def _moment_class(moment: datetime, windows: tuple[tuple[datetime | None, datetime | None, timedelta], ...]
+                  ) -> tuple[bool, ...]:
+    """Where ``moment`` falls against every window, with the very comparisons certvalidator makes.
+
+    Two moments in the same class pass or fail every validity test of every candidate path alike.
+    """
+    position: list[bool] = []
+    for start, end, tolerance in windows:
+        position.append(start is not None and moment + tolerance < start)
+        position.append(end is not None and moment - tolerance > end)
+    return tuple(position)
+
+
 class PathCache:
-    """Candidate paths per certificate for one validation run (one trust store, one fetch setting)."""
+    """Candidate paths per certificate for one validation run (one trust store, one fetch setting).
+
+    Checks are also shared between runs (on the store's index) when nothing but the moment can make
+    them differ: no revocation data given, no fetching. Then a check's outcome is a function of the
+    certificate, the certificates offered, the store, the revocation mode, the key usage asked and
+    where the moment falls against the candidate paths' validity windows (``_moment_class``): with
+    no CRL or OCSP response there is nothing else in time to compare against. Every other check
+    (revocation data present, or fetching, whose answers depend on freshness and the network) is
+    done afresh in each run. The policy does not enter these checks (all algorithms are accepted here
+    and judged by the caller; the fetch timeout only matters when fetching).
+    """
 
     def __init__(self, store: TrustStore, *, fetch: bool, fetch_timeout: float) -> None:
         self._index = store_index(store)
@@ -196,16 +263,19 @@ class PathCache:
         return registry
 
     async def _candidates(self, cert: x509.Certificate, pool_key: frozenset[bytes],
-                          registry: CertificateRegistry) -> list[ValidationPath] | cv_errors.PathBuildingError:
+                          pool: list[x509.Certificate]) -> _Candidates:
         key = (_fingerprint(cert), pool_key, self._fetch)
-        found = self._index.paths.get(key)
-        if found is None:
+        candidates = self._index.paths.get(key)
+        if candidates is None:
+            registry = self._registry(pool_key, pool)
             try:
-                found = await PathBuilder(self._index.trust, registry).async_build_paths(cert)
+                found: list[ValidationPath] | cv_errors.PathBuildingError = \
+                    await PathBuilder(self._index.trust, registry).async_build_paths(cert)
             except cv_errors.PathBuildingError as exc:
                 found = exc
-            self._index.remember(key, found)
-        return found
+            candidates = _candidates_of(found)
+            self._index.remember(key, candidates)
+        return candidates
 
     async def validate(self, cert: x509.Certificate, *, pool: list[x509.Certificate], moment: datetime,
                        crls: list, ocsps: list, hard_fail: bool, fetch: bool,
@@ -213,19 +283,40 @@ class PathCache:
         """Validate ``cert`` at ``moment`` on the cached paths (what ``CertificateValidator`` does)."""
         pool_key = frozenset(_fingerprint(c) for c in pool)
         fetching = fetch and self._fetch
+        usage = frozenset(extended_key_usage or ())
         memo_key = (_fingerprint(cert), pool_key, moment, _material_key(crls), _material_key(ocsps), hard_fail,
-                    fetching, frozenset(extended_key_usage or ()))
+                    fetching, usage)
         remembered = self._checks.get(memo_key)
         if remembered is not None:  # the same check twice in one run (e.g. a TSA used by two timestamps)
-            return PathCheck(remembered.path, remembered.error, list(remembered.soft_failures))
-        registry = self._registry(pool_key, pool)
-        found = await self._candidates(cert, pool_key, registry)
+            return _copy(remembered)
+        candidates = await self._candidates(cert, pool_key, pool)
+        shared_key = None
+        if REMEMBER_CHECKS and not crls and not ocsps and not fetching:
+            shared_key = (_fingerprint(cert), pool_key, hard_fail, usage, _moment_class(moment, candidates.windows))
+            shared = self._index.remembered_check(shared_key)
+            if shared is not None:
+                self._checks[memo_key] = shared
+                return _copy(shared)
+        check = await self._check(cert, candidates.found, self._registry(pool_key, pool), moment=moment,
+                                  crls=crls, ocsps=ocsps, hard_fail=hard_fail, fetching=fetching,
+                                  extended_key_usage=extended_key_usage)
+        kept = _copy(check)
+        if kept.error is not None:
+            kept.error.__traceback__ = None  # its frames would keep the run's context and registry alive
+        self._checks[memo_key] = kept
+        if shared_key is not None:
+            self._index.remember_check(shared_key, kept)
+        return check
+
+    async def _check(self, cert: x509.Certificate, found: list[ValidationPath] | cv_errors.PathBuildingError,
+                     registry: CertificateRegistry, *, moment: datetime, crls: list, ocsps: list, hard_fail: bool,
+                     fetching: bool, extended_key_usage: set[str] | None) -> PathCheck:
         context = ValidationContext(
             trust_manager=self._index.trust, certificate_registry=registry, moment=moment,
             allow_fetching=fetching, fetcher_backend=self._backend if fetching else None,
             crls=crls, ocsps=ocsps, revocation_mode="hard-fail" if hard_fail else "soft-fail",
             retroactive_revinfo=True, algorithm_usage_policy=AcceptAllAlgorithms(),
-            signature_validator=SIGNATURE_VALIDATOR,
+            signature_validator=SIGNATURE_VALIDATOR, time_tolerance=TIME_TOLERANCE,
         )
         check = PathCheck()
         try:
@@ -235,8 +326,12 @@ class PathCache:
                 ValueError) as exc:
             check.path, check.error = None, exc
         check.soft_failures = [str(e) for e in context.soft_fail_exceptions]
-        self._checks[memo_key] = PathCheck(check.path, check.error, list(check.soft_failures))
         return check
+
+
+def _copy(check: PathCheck) -> PathCheck:
+    """Callers may change a check's list of soft failures; what is remembered must not change."""
+    return PathCheck(check.path, check.error, list(check.soft_failures))
 
 
 def _same_certificate(path: ValidationPath, cert: x509.Certificate) -> x509.Certificate:
