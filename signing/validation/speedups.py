@@ -20,7 +20,8 @@ input faster, so no outcome changes:
 * :func:`decode_name` (pyHanko's ``generic._decode_name``) returns plain ASCII names without the
   byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
 * :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
-  once per ``SignedData`` object instead of twice per signature (see its docstring).
+  once per ``SignedData`` object instead of twice per signature, and once per content of what it
+  reads (certificates, signer identifier, signing-certificate attributes) across documents.
 * :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
   as used by its path validation) reuse the immutable universal subtrees instead of building them
   (frozen dataclasses, slow to construct) for every path validation.
@@ -37,6 +38,7 @@ module, so its ratio compares against pyHanko as shipped.
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
 import threading
 import weakref
@@ -145,25 +147,74 @@ def decode_name(name_bytes: bytes) -> pdf_generic.NameObject:
 ORIGINAL_EXTRACT_CERTS = generic_cms.extract_certs_for_validation
 _EXTRACTED: weakref.WeakKeyDictionary[cms.SignedData, generic_cms.SignedDataCerts] = weakref.WeakKeyDictionary()
 _EXTRACTED_LOCK = threading.Lock()
+EXTRACTIONS_REMEMBERED = 256
+_EXTRACTED_BY_CONTENT: OrderedDict[bytes, generic_cms.SignedDataCerts] = OrderedDict()
 
 
 def extract_certs_for_validation(signed_data: cms.SignedData) -> generic_cms.SignedDataCerts:
-    """pyHanko's ``extract_certs_for_validation``, done once per ``SignedData`` object.
+    """pyHanko's ``extract_certs_for_validation``, done once per ``SignedData`` object and per content.
 
     pyHanko calls it twice for each signature on the very same object (``EmbeddedPdfSignature``
     to expose the signer, then ``cms_basic_validation``); each call copied every certificate and
     matched the signer again, so the second one re-decoded names and extensions the first had
-    decoded. Keyed by the object itself (identity, weakly held: it goes with the signature), never
-    by content; a call that raised is not remembered.
+    decoded. Kept per object (identity, weakly held: it goes with the signature), and per content
+    (:func:`_extraction_key`: every input the function reads), since a signer's next document
+    carries the same certificates: it then gets the certificate objects decoded for the previous
+    one (same DER, so every answer about them is the same). A call that raised is not remembered.
     """
     with _EXTRACTED_LOCK:
         known = _EXTRACTED.get(signed_data)
     if known is not None:
         return known
+    key = _extraction_key(signed_data)
+    if key is not None:
+        with _EXTRACTED_LOCK:
+            known = _EXTRACTED_BY_CONTENT.get(key)
+            if known is not None:
+                _EXTRACTED_BY_CONTENT.move_to_end(key)
+                _EXTRACTED[signed_data] = known
+                return known
     info = ORIGINAL_EXTRACT_CERTS(signed_data)
     with _EXTRACTED_LOCK:
         _EXTRACTED[signed_data] = info
+        if key is not None:
+            _EXTRACTED_BY_CONTENT[key] = info
+            if len(_EXTRACTED_BY_CONTENT) > EXTRACTIONS_REMEMBERED:
+                _EXTRACTED_BY_CONTENT.popitem(last=False)
     return info
+
+
+_SIGNING_CERT_ATTRIBUTES = ("signing_certificate", "signing_certificate_v2")
+
+
+def _extraction_key(signed_data: cms.SignedData) -> bytes | None:
+    """SHA-256 over all that pyHanko's extraction reads, or ``None`` (not remembered) when unsure.
+
+    It reads the ``certificates`` set, that there is exactly one ``SignerInfo``, that one's ``sid``
+    (issuer and serial number; a subject key identifier makes pyHanko log a warning each time, so
+    those are never remembered) and its signed ``signingCertificate``/``signingCertificateV2``
+    attributes (selected, as pyHanko selects them, by the attribute type's name). The signature
+    value, digest and other attributes do not enter the extraction and vary per document.
+    """
+    try:
+        signer_infos = signed_data["signer_infos"]
+        if len(signer_infos) != 1:
+            return None
+        signer_info = signer_infos[0]
+        sid = signer_info["sid"]
+        if sid.name != "issuer_and_serial_number":
+            return None
+        parts = [signed_data["certificates"].dump(), sid.dump()]
+        for attr in signer_info["signed_attrs"] or ():
+            if attr["type"].native in _SIGNING_CERT_ATTRIBUTES:
+                parts.append(attr.dump())
+    except Exception:  # noqa: BLE001 - malformed input: let pyHanko's own function decide, every time
+        return None
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
 
 
 ORIGINAL_DEFAULT_PERMITTED = cv_validate.default_permitted_subtrees
@@ -249,6 +300,8 @@ def forget() -> None:
         _PREPARED.clear()
     with _NAME_LOCK:
         _NAME_PAIRS.clear()
+    with _EXTRACTED_LOCK:
+        _EXTRACTED_BY_CONTENT.clear()
 
 
 _installed = False

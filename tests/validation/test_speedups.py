@@ -18,6 +18,8 @@ from pyhanko.pdf_utils import misc as pdf_misc
 
 from signing.validation import speedups, validate_pdf
 
+from .conftest import make_pdf, sign_pdf
+
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "signed-pdf-vn"
 
 
@@ -317,12 +319,48 @@ def test_signer_certificates_extracted_once_per_signature_same_content(signed_bb
     calls = []
     original = speedups.ORIGINAL_EXTRACT_CERTS
     monkeypatch.setattr(speedups, "ORIGINAL_EXTRACT_CERTS", lambda sd: calls.append(sd) or original(sd))
+    speedups.forget()
     sig = validate_pdf(signed_bb, trust_store=test_store).signatures[0]
     assert sig.indication.name == "PASSED" and len(calls) == 1
     signed_data = _signed_data(signed_bb)
     assert _certs_content(speedups.extract_certs_for_validation(signed_data)) == \
         _certs_content(original(_signed_data(signed_bb)))
     assert speedups.extract_certs_for_validation(signed_data) is speedups.extract_certs_for_validation(signed_data)
+    assert len(calls) == 1  # the same content in another document: extracted before
+
+
+def test_signer_certificates_remembered_by_content_only_for_the_same_inputs(signed_bb, pki_server):
+    """Another signer, other certificates offered, a changed signing-certificate attribute: extracted afresh."""
+    from asn1crypto import cms
+
+    speedups.forget()
+    first = speedups.extract_certs_for_validation(_signed_data(signed_bb))
+    again = speedups.extract_certs_for_validation(_signed_data(sign_pdf(make_pdf("other text"), pki_server.pki.signer_rsa,
+                                                                        server=pki_server)))
+    assert again is first  # same signer, same certificates: nothing read differs
+    other_signer = _signed_data(sign_pdf(make_pdf(), pki_server.pki.signer_ec, server=pki_server))
+    assert _certs_content(speedups.extract_certs_for_validation(other_signer)) == \
+        _certs_content(speedups.ORIGINAL_EXTRACT_CERTS(other_signer))
+    assert speedups.extract_certs_for_validation(other_signer).signer_cert.dump() != first.signer_cert.dump()
+
+    fewer = _signed_data(signed_bb).copy()
+    fewer["certificates"] = cms.CertificateSet([c for c in fewer["certificates"]
+                                                if c.chosen.dump() == first.signer_cert.dump()])
+    fast, original = speedups.extract_certs_for_validation(fewer), speedups.ORIGINAL_EXTRACT_CERTS(fewer)
+    assert _certs_content(fast) == _certs_content(original) and fast.other_certs == []
+
+    wrong_attr = _signed_data(signed_bb).copy()  # the signing-certificate attribute names another certificate
+    signer_info = wrong_attr["signer_infos"][0]
+    for attr in signer_info["signed_attrs"]:
+        if attr["type"].native == "signing_certificate_v2":
+            attr["values"][0]["certs"][0]["cert_hash"] = b"\x00" * 32
+    for _ in range(2):
+        with pytest.raises(Exception) as raised:
+            speedups.extract_certs_for_validation(wrong_attr)
+        with pytest.raises(Exception) as expected:
+            speedups.ORIGINAL_EXTRACT_CERTS(wrong_attr)
+        assert (type(raised.value), str(raised.value)) == (type(expected.value), str(expected.value))
+        assert "does not match" in str(raised.value)
 
 
 def test_signer_certificate_extraction_errors_are_raised_every_time(signed_bb):
