@@ -77,6 +77,7 @@ class Exchange(Intake):
         self.trusted_certs = tuple(trusted_certs)
         self.read_ahead = 2  # packages read and under validation while the one before is stored
         self.send_batch = 25  # outbox rows sent per transaction (see deliver_outbox)
+        self.store_batch = 16  # new documents received stored per transaction (see Intake._settle_group)
         self.claims = Claims(container.db, receiver_share)  # several receivers of one installation share the work
 
     def close(self) -> None:
@@ -180,9 +181,7 @@ class Exchange(Intake):
         header = package.header
         sender = header.from_.organ_id
         doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
-        report = {"envelope": receipt.envelope_signature.to_dict(),
-                  "attachments": [a.to_dict() for a in receipt.attachments],
-                  "findings": [f.to_dict() for f in receipt.findings]}
+        report = _receipt_report(receipt)
         if self.agency not in {o.organ_id for o in header.to}:
             return self._refuse(data, digest, remote_id, sender, header.document_id,
                                 f"Văn bản gửi cho cơ quan khác, không phải {self.agency}", report, doc_type)
@@ -190,34 +189,55 @@ class Exchange(Intake):
             return self._refuse(data, digest, remote_id, sender, header.document_id,
                                 f"Chữ ký phong bì không hợp lệ / invalid envelope signature: "
                                 f"{receipt.refused_reason.message_vi}", report, doc_type)
-        bad = [a for a in receipt.attachments if _attachment_invalid(a)]
         # Two receivers storing the same attachment no longer collide on the content-addressed ``document``
         # row (store_document inserts it ON CONFLICT DO NOTHING): only our own unique key can refuse us.
         try:
-            return self._store_document(data, digest, remote_id, package, report, doc_type, bad)
+            with transaction(self.c.sessions) as s:
+                return self._store_document(s, data, digest, remote_id, package, report, doc_type, receipt)
         except IntegrityError as exc:
             if "received_package" in str(exc):
                 return "duplicate"
             raise
 
-    def _store_document(self, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
-                        report: dict[str, Any], doc_type: BusinessDocType, bad: list[Any]) -> str:
+    def _store_new_documents(self, incoming: Sequence[Any], receipts: Sequence[Any]) -> list[str] | None:
+        """Store several new documents addressed to us, each with its case, in one transaction.
+
+        One commit for the run instead of one per package: on SQLite a commit rewrites every page the
+        transaction touched (the shared index and table pages again for each package) and was the
+        costliest single call of a receipt. Returns None after rolling everything back if any of them
+        fails (a duplicate that raced in, a case that cannot start): the caller then stores them one
+        by one, so each gets exactly the outcome and the rows it would have had alone.
+        """
+        outcomes: list[str] = []
+        try:
+            with transaction(self.c.sessions) as s:
+                for item, receipt in zip(incoming, receipts, strict=True):
+                    package = item.package
+                    doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
+                    if receipt.refused_reason is not None or self.agency not in {o.organ_id for o in
+                                                                                package.header.to}:
+                        raise _NotInRun(item.remote_id)
+                    outcomes.append(self._store_document(s, item.data, item.digest, item.remote_id, package,
+                                                         _receipt_report(receipt), doc_type, receipt))
+        except Exception as exc:  # noqa: BLE001 - every package is stored again on its own, where it fails for real
+            log.info("axis: a run of %d received documents goes one by one: %r", len(outcomes) + 1, exc)
+            return None
+        return outcomes
+
+    def _store_document(self, s: Session, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
+                        report: dict[str, Any], doc_type: BusinessDocType, receipt: Any) -> str:
         header = package.header
-        sender = header.from_.organ_id
-        with transaction(self.c.sessions) as s:
-            row = ReceivedPackage(remote_id=remote_id, kind="edoc", sender=sender, document_id=header.document_id,
-                                  business_doc_type=int(doc_type), subject=header.subject, sha256=digest,
-                                  content=data, report=report,
-                                  outcome="flagged" if bad else "stored",
-                                  reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid"
-                                                   for a in bad))
-            s.add(row)
-            s.flush()
-            if doc_type == BusinessDocType.NEW:
-                outcome = self._start_incoming_case(s, row, package, report)
-            else:
-                outcome = self._change_document(s, row, package, doc_type)
-        return outcome
+        bad = [a for a in receipt.attachments if _attachment_invalid(a)]
+        row = ReceivedPackage(remote_id=remote_id, kind="edoc", sender=header.from_.organ_id,
+                              document_id=header.document_id, business_doc_type=int(doc_type),
+                              subject=header.subject, sha256=digest, content=data, report=report,
+                              outcome="flagged" if bad else "stored",
+                              reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid" for a in bad))
+        s.add(row)
+        s.flush()
+        if doc_type == BusinessDocType.NEW:
+            return self._start_incoming_case(s, row, package, report)
+        return self._change_document(s, row, package, doc_type)
 
     def _start_incoming_case(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
                              report: dict[str, Any]) -> str:
@@ -236,8 +256,8 @@ class Exchange(Intake):
             "envelope_signature": f"{envelope['status']}: {envelope['message']}"[:500],
             "attachment_warnings": attachment_warnings(report["attachments"]),
         }
-        view = case_ops.start_case(s, self.c.registry, INCOMING_PROCEDURE, data, AXIS_ACTOR, title=h.subject[:480])
-        case = s.get(Case, view.id)
+        case = case_ops.start_case_step(s, self.c.registry, INCOMING_PROCEDURE, data, AXIS_ACTOR,
+                                        title=h.subject[:480]).case
         row.case_id = case.id
         audit_append(s, case, "package_received", AXIS_ACTOR.user_id,
                      {"received": row.id, "sha256": row.sha256, "document_id": h.document_id,
@@ -361,6 +381,17 @@ class Exchange(Intake):
             return "duplicate"
         log.warning("axis package refused: %s", reason)
         return "refused"
+
+
+class _NotInRun(Exception):
+    """A package that must not be stored with a run (refused, or for another agency)."""
+
+
+def _receipt_report(receipt: Any) -> dict[str, Any]:
+    """What is kept with a received document about its checks (envelope, attachments, findings)."""
+    return {"envelope": receipt.envelope_signature.to_dict(),
+            "attachments": [a.to_dict() for a in receipt.attachments],
+            "findings": [f.to_dict() for f in receipt.findings]}
 
 
 _DOCUMENT_TYPES = {"công văn": "cong_van", "quyết định": "quyet_dinh", "thông báo": "thong_bao",

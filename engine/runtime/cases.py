@@ -36,6 +36,18 @@ _CURRENT_VERSION = (select(ProcessVersion.id, ProcessVersion.number, ProcessVers
 
 def start_case(session: Session, registry: ServiceRegistry, code: str, data: dict[str, Any], actor: Actor,
                org_unit: str | None = None, title: str | None = None) -> CaseView:
+    """Start a case of the procedure's current version and run it until it waits; what the API answers."""
+    return view_after_step(session, start_case_step(session, registry, code, data, actor, org_unit, title))
+
+
+def start_case_step(session: Session, registry: ServiceRegistry, code: str, data: dict[str, Any], actor: Actor,
+                    org_unit: str | None = None, title: str | None = None) -> CaseStep:
+    """The same start, answering with the step (its ``case``, its new tasks) instead of a view.
+
+    For callers inside a larger transaction (a received document starts its case, then more is
+    written to it): building the view flushes the case row, which those callers would only write
+    again; here everything the start changed stays pending until their own flush.
+    """
     current = session.execute(_CURRENT_VERSION, {"code": code}).first()
     if current is None:
         raise NotFound(f"Không có quy trình '{code}'", f"No procedure '{code}'", details={"code": code})
@@ -55,7 +67,7 @@ def start_case(session: Session, registry: ServiceRegistry, code: str, data: dic
     step = CaseStep(session, case, version, registry, actor.user_id, workflow=workflow)
     step.run()
     step.save()
-    return view_after_step(session, step)
+    return step
 
 
 def view_after_step(session: Session, step: CaseStep) -> CaseView:

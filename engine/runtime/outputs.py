@@ -46,14 +46,21 @@ def store_document(session: Session, case_id: int, content: bytes, name: str, me
 
 
 def enqueue(session: Session, case: Case | None, actor: str, channel: str, kind: str, payload: dict[str, Any],
-            body: bytes | None = None) -> Outbox:
-    """Queue an outbound message in the current transaction and note it in the case's trail."""
-    row = Outbox(case_id=case.id if case else None, channel=channel, kind=kind,
-                 payload=json.loads(json.dumps(payload, default=str, ensure_ascii=False)), body=body,
-                 sha256=hashlib.sha256(body).hexdigest() if body is not None else "")
-    session.add(row)
-    session.flush()
+            body: bytes | None = None) -> int:
+    """Queue an outbound message in the current transaction and note it in the case's trail; returns its id.
+
+    One Core INSERT on the session's connection: the row's id is all anyone needs back, and an ORM
+    add-and-flush here (for that id) also flushed everything else the step had pending, a second
+    time, so a received document paid for writing its case row twice.
+    """
+    row = {"case_id": case.id if case else None, "channel": channel, "kind": kind,
+           "payload": json.loads(json.dumps(payload, default=str, ensure_ascii=False)), "body": body,
+           "sha256": hashlib.sha256(body).hexdigest() if body is not None else ""}
+    outbox_id = session.connection().execute(_INSERT_OUTBOX, row).inserted_primary_key[0]
     if case is not None:
         audit.append(session, case, "outbound_queued", actor,
-                     {"channel": channel, "kind": kind, "outbox": row.id, "sha256": row.sha256})
-    return row
+                     {"channel": channel, "kind": kind, "outbox": outbox_id, "sha256": row["sha256"]})
+    return outbox_id
+
+
+_INSERT_OUTBOX = insert(Outbox.__table__)

@@ -88,7 +88,7 @@ class StepContext:
         audit.append(self.session, self.case, kind, self.actor, payload)
 
     def enqueue(self, channel: str, kind: str, payload: dict[str, Any], body: bytes | None = None) -> int:
-        return enqueue(self.session, self.case, self.actor, channel, kind, payload, body).id
+        return enqueue(self.session, self.case, self.actor, channel, kind, payload, body)
 
 
 class ServiceFailure(Exception):
@@ -329,12 +329,13 @@ class CaseStep:
         event or a gateway), one multi-row INSERT for new ones, nothing read."""
         ready = _ready_manual(live)
         gone = self._ready_before - ready.keys() - self.settled
-        if gone:
+        if gone:  # after the flush: a task row the session changed must be written before it is cancelled
             self.session.execute(_CANCEL_TASKS, {"ids": sorted(gone)})
+        connection = self.session.connection()  # Core, no autoflush: the case row is written once, at the end
         self._kept_tasks = [tid for tid in ready if tid in self._ready_before and tid not in self.settled]
         rows = [self._task_row(task_id, task) for task_id, task in ready.items() if task_id not in self._ready_before]
         if rows:
-            self.session.execute(_INSERT_TASKS, rows)
+            connection.execute(_INSERT_TASKS, rows)
             self._new_tasks = [HumanTask(**row) for row in rows]
 
     def _task_row(self, task_id: str, task: Task) -> dict[str, Any]:
@@ -385,7 +386,7 @@ class CaseStep:
             elif isinstance(definition, MessageEventDefinition):
                 rows.append(self._job_row("receive", task, utcnow(), definition.name, keys))
         if rows:
-            self.session.execute(_INSERT_JOBS, rows)
+            self.session.connection().execute(_INSERT_JOBS, rows)
 
     def _job_row(self, kind: str, task: Task, due: datetime, message_name: str | None,
                  correlation: list[str] | None) -> dict[str, Any]:

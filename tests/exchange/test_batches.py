@@ -129,3 +129,64 @@ def test_on_sqlite_sending_holds_no_write_lock_and_a_row_sent_meanwhile_is_not_m
     assert len(ministry.list_received("status")) == 2, "the re-send kept its DocId"
     events = _sent_events(container)
     assert [len(events[r.case_id]) for r in rows] == [0, 1]
+
+
+def _commits(container: Any) -> list[str]:
+    """COMMITs the container's database sees (collected until the returned list is dropped)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    @event.listens_for(container.db, "commit")
+    def _on_commit(_conn: Any) -> None:
+        seen.append("COMMIT")
+
+    return seen
+
+
+def _received(container: Any) -> list[tuple[str, str, int | None]]:
+    from app.exchange.models import ReceivedPackage
+
+    with container.sessions() as s:
+        return [(r.document_id, r.outcome, r.case_id)
+                for r in s.scalars(select(ReceivedPackage).order_by(ReceivedPackage.id))]
+
+
+def test_new_documents_received_together_are_stored_in_one_transaction_each_with_its_case(container, exchange,
+                                                                                          ministry):
+    for i in range(6):
+        ministry.send_edoc(official_letter(str(200 + i)))
+    exchange.store_batch, exchange.read_ahead = 4, 0
+    commits = _commits(container)
+    report = exchange.poll_inbox()
+    assert (report.received, report.duplicates, report.refused, report.errors) == (6, 0, 0, [])
+    rows = _received(container)
+    assert [r[1] for r in rows] == ["stored"] * 6 and len({r[2] for r in rows}) == 6
+    assert len(commits) == 2, "a run of four, then a run of two: one commit each"
+    assert exchange.client.list_received("edoc") == []
+    for _, _, case_id in rows:
+        assert container.engine.verify_audit(case_id).ok
+        assert [t["bpmn_id"] for t in container.engine.case(case_id, Autopilot(container).auditor()).tasks] == [
+            "vt_register"]
+
+
+def test_a_run_that_fails_is_rolled_back_whole_and_each_document_gets_its_own_outcome(container, exchange,
+                                                                                      ministry):
+    """A document already stored (a redelivery whose first acknowledgement was lost) inside a run: the
+    run's transaction hits the unique key, nothing of it stays, and one by one the others start their
+    cases and the redelivery is answered as a duplicate."""
+    first = official_letter("300")
+    assert exchange.accept(first, "earlier") == "started"
+    ministry.send_edoc(official_letter("301"))
+    ministry.send_edoc(first)
+    ministry.send_edoc(official_letter("302"))
+    exchange.store_batch, exchange.read_ahead = 3, 0
+    exchange._already_received = lambda package: False  # as if the first store committed after the check
+    commits = _commits(container)
+    report = exchange.poll_inbox()
+    assert (report.received, report.duplicates, report.refused) == (2, 1, 0)
+    rows = _received(container)
+    assert [r[1] for r in rows] == ["stored"] * 3 and len({r[2] for r in rows}) == 3
+    assert len(commits) == 2, "the run's transaction rolled back; the two new documents committed alone"
+    assert exchange.client.list_received("edoc") == []
+    assert all(container.engine.verify_audit(case_id).ok for _, _, case_id in rows)
