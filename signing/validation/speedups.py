@@ -22,6 +22,8 @@ input faster, so no outcome changes:
 * :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
   once per ``SignedData`` object instead of twice per signature, and once per content of what it
   reads (certificates, signer identifier, signing-certificate attributes) across documents.
+* :func:`check_signing_certificate` (pyHanko's ``_check_signing_certificate``) remembers a pass per
+  certificate and signing-certificate attribute; failures are raised by pyHanko's function each time.
 * :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
   as used by its path validation) reuse the immutable universal subtrees instead of building them
   (frozen dataclasses, slow to construct) for every path validation.
@@ -210,6 +212,44 @@ def _extraction_key(signed_data: cms.SignedData) -> bytes | None:
                 parts.append(attr.dump())
     except Exception:  # noqa: BLE001 - malformed input: let pyHanko's own function decide, every time
         return None
+    return _digest(parts)
+
+
+ORIGINAL_CHECK_SIGNING_CERTIFICATE = generic_cms._check_signing_certificate
+SIGNING_CERTIFICATE_CHECKS_REMEMBERED = 256
+_SIGNING_CERTIFICATE_PASSED: OrderedDict[bytes, None] = OrderedDict()
+
+
+def check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttributes) -> None:
+    """pyHanko's ``_check_signing_certificate``: passes once per content, raises (afresh) every time.
+
+    It reads the certificate's DER and the ``signingCertificate(V2)`` attributes (selected by the
+    type's name, as pyHanko does); a signer's documents carry the same certificate and attribute, and
+    pyHanko checks them twice per signature (extraction, then integrity), hashing the certificate and
+    comparing names each time. Only a pass is remembered, keyed by a SHA-256 over the certificate
+    and every such attribute (all of them, in order, so that a duplicate still raises).
+    """
+    try:
+        parts = [cert.dump()]
+        for attr in signed_attrs or ():
+            if attr["type"].native in _SIGNING_CERT_ATTRIBUTES:
+                parts.append(attr.dump())
+    except Exception:  # noqa: BLE001 - malformed input: pyHanko's own function decides
+        return ORIGINAL_CHECK_SIGNING_CERTIFICATE(cert, signed_attrs)
+    key = _digest(parts)
+    with _EXTRACTED_LOCK:
+        if key in _SIGNING_CERTIFICATE_PASSED:
+            _SIGNING_CERTIFICATE_PASSED.move_to_end(key)
+            return None
+    ORIGINAL_CHECK_SIGNING_CERTIFICATE(cert, signed_attrs)
+    with _EXTRACTED_LOCK:
+        _SIGNING_CERTIFICATE_PASSED[key] = None
+        while len(_SIGNING_CERTIFICATE_PASSED) > SIGNING_CERTIFICATE_CHECKS_REMEMBERED:
+            _SIGNING_CERTIFICATE_PASSED.popitem(last=False)
+    return None
+
+
+def _digest(parts: list[bytes]) -> bytes:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
@@ -302,6 +342,7 @@ def forget() -> None:
         _NAME_PAIRS.clear()
     with _EXTRACTED_LOCK:
         _EXTRACTED_BY_CONTENT.clear()
+        _SIGNING_CERTIFICATE_PASSED.clear()
 
 
 _installed = False
@@ -318,6 +359,7 @@ def install() -> None:
         pdf_misc._read_until_class = read_until_class
         pdf_generic._decode_name = decode_name
         generic_cms.extract_certs_for_validation = extract_certs_for_validation
+        generic_cms._check_signing_certificate = check_signing_certificate
         cv_validate.default_permitted_subtrees = default_permitted_subtrees
         cv_validate.default_excluded_subtrees = default_excluded_subtrees
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep

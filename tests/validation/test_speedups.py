@@ -246,6 +246,8 @@ def without_speedups(monkeypatch):
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
             patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
+            patch.setattr(speedups.generic_cms, "_check_signing_certificate",
+                          speedups.ORIGINAL_CHECK_SIGNING_CERTIFICATE)
             patch.setattr(speedups.cv_validate, "default_permitted_subtrees", speedups.ORIGINAL_DEFAULT_PERMITTED)
             patch.setattr(speedups.cv_validate, "default_excluded_subtrees", speedups.ORIGINAL_DEFAULT_EXCLUDED)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
@@ -374,3 +376,49 @@ def test_signer_certificate_extraction_errors_are_raised_every_time(signed_bb):
         with pytest.raises(Exception) as original:
             speedups.ORIGINAL_EXTRACT_CERTS(signed_data)
         assert (type(fast.value), str(fast.value)) == (type(original.value), str(original.value))
+
+
+def _check_outcome(func, cert, signed_attrs):
+    try:
+        return ("passed", func(cert, signed_attrs))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc))
+
+
+def test_signing_certificate_check_matches_pyhanko_and_remembers_only_passes(signed_bb, pki_server, monkeypatch):
+    from asn1crypto import cms
+
+    calls = []
+    original = speedups.ORIGINAL_CHECK_SIGNING_CERTIFICATE
+    monkeypatch.setattr(speedups, "ORIGINAL_CHECK_SIGNING_CERTIFICATE",
+                        lambda cert, attrs: calls.append(1) or original(cert, attrs))
+    assert speedups.generic_cms._check_signing_certificate is speedups.check_signing_certificate
+    speedups.forget()
+    signed_data = _signed_data(signed_bb)
+    signer = speedups.ORIGINAL_EXTRACT_CERTS(signed_data).signer_cert
+    attrs = signed_data["signer_infos"][0]["signed_attrs"]
+    other_doc = _signed_data(sign_pdf(make_pdf("another letter"), pki_server.pki.signer_rsa, server=pki_server))
+    other_attrs = other_doc["signer_infos"][0]["signed_attrs"]
+    for cert, signed_attrs in ((signer, attrs), (signer, other_attrs), (signer, attrs)):
+        assert _check_outcome(speedups.check_signing_certificate, cert, signed_attrs) == ("passed", None)
+    assert len(calls) == 1  # same certificate and attribute in another document
+
+    wrong_cert = pki_server.pki.signer_ec.asn1_certificate  # the attribute names the RSA signer
+    duplicated = cms.CMSAttributes([*attrs, *(a for a in attrs if a["type"].native == "signing_certificate_v2")])
+    wrong_hash = attrs.copy()
+    for attr in wrong_hash:
+        if attr["type"].native == "signing_certificate_v2":
+            attr["values"][0]["certs"][0]["cert_hash"] = b"\x01" * 32
+    no_attribute = cms.CMSAttributes([a for a in attrs if not a["type"].native.startswith("signing_certificate")])
+    for cert, signed_attrs in ((wrong_cert, attrs), (signer, duplicated), (signer, wrong_hash), (signer, no_attribute),
+                               (signer, None)):
+        expected = _check_outcome(original, cert, signed_attrs)
+        calls.clear()
+        for _ in range(2):
+            assert _check_outcome(speedups.check_signing_certificate, cert, signed_attrs) == expected
+        if expected[0] == "passed":
+            assert len(calls) <= 1  # no attribute at all and an empty set pass alike (one key)
+        else:
+            assert len(calls) == 2  # failures are never remembered
+    assert _check_outcome(original, wrong_cert, attrs)[0] == "error"
+    assert _check_outcome(original, signer, duplicated)[0] == "error"
