@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from connectors.axis import AxisClient, AxisError
 from connectors.edxml import (
@@ -34,6 +34,13 @@ from connectors.edxml import (
 
 from .claims import Claims
 from .models import ReceivedPackage
+
+_RECEIVED = ReceivedPackage.__table__
+_ALREADY_RECEIVED = (select(_RECEIVED.c.id)
+                     .where(_RECEIVED.c.sender == bindparam("sender"), _RECEIVED.c.document_id == bindparam("document_id"),
+                            _RECEIVED.c.business_doc_type == bindparam("doc_type"), _RECEIVED.c.status_code == "",
+                            _RECEIVED.c.kind == "edoc")
+                     .limit(1))
 
 
 @dataclass
@@ -214,15 +221,15 @@ class Intake:
         return incoming
 
     def _already_received(self, package: DocumentPackage) -> bool:
-        """Whether this document was stored before (read from a snapshot: on SQLite a write session would
-        queue for the file's write lock just to read; the unique key still decides any race)."""
+        """Whether this document was stored before: one Core query in a read transaction (on SQLite a
+        write session would queue for the file's write lock just to read, and the ORM session around
+        one look-up cost more than the look-up); the unique key still decides any race."""
         doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
-        with self.c.readers() as s:
-            return s.scalar(select(ReceivedPackage.id).where(
-                ReceivedPackage.sender == package.header.from_.organ_id,
-                ReceivedPackage.document_id == package.header.document_id,
-                ReceivedPackage.business_doc_type == int(doc_type), ReceivedPackage.status_code == "",
-                ReceivedPackage.kind == "edoc").limit(1)) is not None
+        with self.c.db.connect() as connection:
+            found = connection.execution_options(quytrinh_readonly=True).execute(_ALREADY_RECEIVED, {
+                "sender": package.header.from_.organ_id, "document_id": package.header.document_id,
+                "doc_type": int(doc_type)}).first()
+        return found is not None
 
     def _settle(self, incoming: _Incoming) -> str:
         if incoming.outcome is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -228,19 +228,21 @@ class Exchange(Intake):
                         report: dict[str, Any], doc_type: BusinessDocType, receipt: Any) -> str:
         header = package.header
         bad = [a for a in receipt.attachments if _attachment_invalid(a)]
-        row = ReceivedPackage(remote_id=remote_id, kind="edoc", sender=header.from_.organ_id,
-                              document_id=header.document_id, business_doc_type=int(doc_type),
-                              subject=header.subject, sha256=digest, content=data, report=report,
-                              outcome="flagged" if bad else "stored",
-                              reason="; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid" for a in bad))
+        values = {"remote_id": remote_id, "kind": "edoc", "sender": header.from_.organ_id,
+                  "document_id": header.document_id, "business_doc_type": int(doc_type), "subject": header.subject,
+                  "sha256": digest, "content": data, "report": report, "outcome": "flagged" if bad else "stored",
+                  "reason": "; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid" for a in bad)}
+        if doc_type == BusinessDocType.NEW:
+            return self._start_incoming_case(s, values, package, report)
+        row = ReceivedPackage(**values)
         s.add(row)
         s.flush()
-        if doc_type == BusinessDocType.NEW:
-            return self._start_incoming_case(s, row, package, report)
         return self._change_document(s, row, package, doc_type)
 
-    def _start_incoming_case(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
+    def _start_incoming_case(self, s: Session, values: dict[str, Any], package: DocumentPackage,
                              report: dict[str, Any]) -> str:
+        """Start the QT74 case, then keep the package (one Core INSERT: it is never changed afterwards, so
+        the ORM's bookkeeping for it, and the flush it needed for its id, bought nothing) linked to it."""
         h = package.header
         envelope = report["envelope"]
         data = {
@@ -258,11 +260,11 @@ class Exchange(Intake):
         }
         case = case_ops.start_case_step(s, self.c.registry, INCOMING_PROCEDURE, data, AXIS_ACTOR,
                                         title=h.subject[:480]).case
-        row.case_id = case.id
+        received_id = s.connection().execute(_INSERT_RECEIVED, {**values, "case_id": case.id}).inserted_primary_key[0]
         audit_append(s, case, "package_received", AXIS_ACTOR.user_id,
-                     {"received": row.id, "sha256": row.sha256, "document_id": h.document_id,
-                      "sender": h.from_.organ_id, "remote_id": row.remote_id, "flagged": row.reason or None,
-                      "envelope_signature": envelope["status"]})
+                     {"received": received_id, "sha256": values["sha256"], "document_id": h.document_id,
+                      "sender": h.from_.organ_id, "remote_id": values["remote_id"],
+                      "flagged": values["reason"] or None, "envelope_signature": envelope["status"]})
         for item in report["attachments"]:
             if item["validation"] is not None or item["validation_error"] is not None:
                 verdict = item["validation"] or {}
@@ -381,6 +383,9 @@ class Exchange(Intake):
             return "duplicate"
         log.warning("axis package refused: %s", reason)
         return "refused"
+
+
+_INSERT_RECEIVED = insert(ReceivedPackage.__table__)
 
 
 class _NotInRun(Exception):

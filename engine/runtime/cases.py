@@ -48,7 +48,7 @@ def start_case_step(session: Session, registry: ServiceRegistry, code: str, data
     written to it): building the view flushes the case row, which those callers would only write
     again; here everything the start changed stays pending until their own flush.
     """
-    current = session.execute(_CURRENT_VERSION, {"code": code}).first()
+    current = session.connection().execute(_CURRENT_VERSION, {"code": code}).first()  # Core: no autoflush
     if current is None:
         raise NotFound(f"Không có quy trình '{code}'", f"No procedure '{code}'", details={"code": code})
     version = version_data(session, current.id, current.content_hash)
