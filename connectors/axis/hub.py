@@ -4,8 +4,13 @@ It refuses what the real axis should refuse: unknown systems and forged HMACs (4
 whose ``From`` is not the calling system's agency (403), a body that does not match its signed
 ``hash-file``, a package our reader refuses (400, with the reader's reason). It routes documents
 to every registered agency in ``To`` and statuses to the agency in ``ResponseFor``. A plain WSGI
-app (Werkzeug's request/response objects, no Flask in ``connectors``), served by waitress
-(:mod:`.serving`): in-process on a loopback thread for tests, or by ``quytrinh axis-hub``.
+app (no Flask in ``connectors``), served by waitress (:mod:`.serving`): in-process on a loopback
+thread for tests, or by ``quytrinh axis-hub``.
+
+It reads the WSGI environ with Werkzeug's own functions (headers, content length, input stream) but
+builds no ``Request``/``Response`` objects: their construction and properties cost about as much as
+the HMAC check, three times per exchanged package. The answer is what Werkzeug's ``Response`` sent
+(same status line, headers and body; ``tests/connectors/test_axis_hub_wsgi.py`` compares them).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from connectors.edxml import DocumentPackage, EdxmlError, read_package
 
@@ -28,6 +35,22 @@ from .agency import routing_key
 from .auth import verify_request
 from .errors import AxisAuthError, AxisError
 from .hub_store import HubStore, RegisteredSystem
+
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def status_line(status: int) -> str:
+    """Werkzeug's ``Response(status=...).status``: the code and its reason in capitals."""
+    return f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}"
+
+
+_STATUS_LINES = {status: status_line(status) for status in HTTP_STATUS_CODES}
+
+
+def operation_and_method(environ: dict[str, Any]) -> tuple[str, str]:
+    """The last segment of Werkzeug's ``Request.path`` and its ``Request.method``, read the same way."""
+    path = "/" + (environ.get("PATH_INFO") or "").encode("latin1").decode(errors="replace").lstrip("/")
+    return path.rstrip("/").rsplit("/", 1)[-1], environ.get("REQUEST_METHOD", "GET").upper()
 
 
 def _error(code: str, vi: str, en: str, status: int, details: Any = None) -> AxisError:
@@ -58,29 +81,31 @@ class AxisHub:
     # -- WSGI -----------------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
-        request = Request(environ)
         try:
-            payload, status = self.dispatch(request), 200
+            payload, status = self.dispatch(environ), 200
         except AxisError as exc:
             payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), exc.http_status
         except EdxmlError as exc:
             payload, status = protocol.fail(exc.code, exc.message_vi, exc.message_en, exc.details), 400
         body = payload if isinstance(payload, bytes) else protocol.dumps(payload)
-        response = Response(body, status=status, content_type="application/json; charset=utf-8")
-        return response(environ, start_response)
+        start_response(_STATUS_LINES.get(status) or status_line(status),
+                       [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+        # as Werkzeug's Response: a HEAD answer carries the headers of the full answer and no body
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
-    def dispatch(self, request: Request) -> dict[str, Any] | bytes:
-        operation = request.path.rstrip("/").rsplit("/", 1)[-1]
+    def dispatch(self, environ: dict[str, Any]) -> dict[str, Any] | bytes:
+        operation, method = operation_and_method(environ)
         if operation not in protocol.OPERATIONS:
             raise _error("unknown_operation", f"Không có thao tác '{operation}'.", f"No operation '{operation}'.", 404)
-        if request.method not in ("POST", "GET"):
+        if method not in ("POST", "GET"):
             raise _error("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed.", 405)
-        params = verify_request(request.headers, self._secret_for, max_skew=self.max_skew)
-        self._refuse_replay(request.headers.get("XroadVnpt-hash-header", ""))
+        headers = EnvironHeaders(environ)
+        params = verify_request(headers, self._secret_for, max_skew=self.max_skew)
+        self._refuse_replay(headers.get("XroadVnpt-hash-header", ""))
         system = self.store.system(params["systemid"])
         assert system is not None  # verify_request only passes registered systems
         handler = getattr(self, f"_op_{operation}")
-        return handler(request, params, system)
+        return handler(environ, params, system)
 
     def _refuse_replay(self, digest: str) -> None:
         """A signed request is valid once: a captured one replayed inside the clock window is refused.
@@ -105,10 +130,11 @@ class AxisHub:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def _op_sendEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
-        if (request.content_length or 0) > self.max_body_bytes:
+    def _op_sendEdoc(self, environ: dict[str, Any], params: dict[str, str],
+                     system: RegisteredSystem) -> dict[str, Any]:
+        if (get_content_length(environ) or 0) > self.max_body_bytes:
             raise _error("package_too_large", "Gói tin quá lớn.", "The package is too large.", 413)
-        body = request.get_data(cache=False)
+        body = get_input_stream(environ).read()  # Werkzeug's Request.get_data(), without the Request
         declared = params.get("hash-file", "")
         digest = hashlib.sha256(body).digest()  # once: checked against hash-file, then the message's key
         if not declared or not protocol.digest_matches_hash(digest, declared):
@@ -161,17 +187,16 @@ class AxisHub:
             codes = [package.header.response_for.organ_id]
         return list(dict.fromkeys(routing_key(c) for c in codes if c))
 
-    def _op_getReceivedEdocList(self, request: Request, params: dict[str, str],
+    def _op_getReceivedEdocList(self, environ: dict[str, Any], params: dict[str, str],
                                 system: RegisteredSystem) -> dict[str, Any]:
         message_type = params.get("messagetype", "edoc")
-        rows = self.store.pending_for(system.routing_key, message_type)
         return protocol.ok(data=[{
-            "docId": r["id"], "serviceType": r["service_type"], "messageType": r["message_type"],
-            "from": r["sender_key"], "to": r["recipient_key"], "status": r["status"],
-            "status_desc": r["status"], "created_time": r["created_time"], "updated_time": r["updated_time"],
-        } for r in rows])
+            "docId": doc_id, "serviceType": service_type, "messageType": kind, "from": sender, "to": recipient,
+            "status": status, "status_desc": status, "created_time": created, "updated_time": updated,
+        } for doc_id, service_type, kind, sender, recipient, status, created, updated
+            in self.store.pending_rows(system.routing_key, message_type)])
 
-    def _op_getEdoc(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> bytes:
+    def _op_getEdoc(self, environ: dict[str, Any], params: dict[str, str], system: RegisteredSystem) -> bytes:
         doc_id = params.get("docId", "")
         data = self.store.fetch(doc_id, system.routing_key, system.system_id)
         if data is None:
@@ -179,7 +204,7 @@ class AxisHub:
                          "No such document for your system.", 404, {"docId": doc_id})
         return protocol.ok_with_data(base64.b64encode(data))
 
-    def _op_updateStatus(self, request: Request, params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
+    def _op_updateStatus(self, environ: dict[str, Any], params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
         doc_id, status = params.get("docId", ""), params.get("status", "").lower()
         if status not in protocol.ACK_STATUSES:
             raise _error("bad_status", f"Trạng thái không hợp lệ: '{status}'.",
@@ -193,7 +218,7 @@ class AxisHub:
                          "The document was already acknowledged as done.", 409, {"docId": doc_id})
         return protocol.ok()
 
-    def _op_getSentEdocList(self, request: Request, params: dict[str, str],
+    def _op_getSentEdocList(self, environ: dict[str, Any], params: dict[str, str],
                             system: RegisteredSystem) -> dict[str, Any]:
         return protocol.ok(data=[{
             "senderDocId": r["id"], "receiverDocId": r["id"], "serviceType": r["service_type"],
@@ -203,7 +228,7 @@ class AxisHub:
             "sendStatus": "done", "sendStatusDesc": "done",
         } for r in self.store.sent_by(system.routing_key)])
 
-    def _op_getAgenciesList(self, request: Request, params: dict[str, str],
+    def _op_getAgenciesList(self, environ: dict[str, Any], params: dict[str, str],
                             system: RegisteredSystem) -> dict[str, Any]:
         return protocol.ok(data=[{"id": s.routing_key, "code": s.agency_code, "name": s.name, "pid": ""}
                                  for s in self.store.systems()])
