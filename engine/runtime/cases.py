@@ -7,7 +7,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -29,6 +29,7 @@ def current_version(session: Session, code: str) -> ProcessVersion:
     return session.get(ProcessVersion, pm.current_version_id)
 
 
+_INSERT_CASE = insert(Case).returning(Case)
 _CURRENT_VERSION = (select(ProcessVersion.id, ProcessVersion.number, ProcessVersion.content_hash)
                     .join(ProcessModel, ProcessModel.current_version_id == ProcessVersion.id)
                     .where(ProcessModel.code == bindparam("code")))
@@ -54,10 +55,13 @@ def start_case_step(session: Session, registry: ServiceRegistry, code: str, data
     version = version_data(session, current.id, current.content_hash)
     data = validate_form(version.forms.get("start"), data)
     unit = org_unit or version.settings.get("default_unit") or next(iter(sorted(actor.units)), None)
-    case = Case(version_id=current.id, code=code, status="running", state={}, data={}, started_by=actor.user_id,
-                org_unit=unit, title=title or version.settings.get("name_vi", code))
-    session.add(case)
-    session.flush()
+    # The row goes in at once for its id (an ORM INSERT .. RETURNING, the object then persistent in the
+    # session) without flushing what the transaction has pending: a caller starting several cases in one
+    # transaction (received documents) writes their updates and events together at its end.
+    case = session.scalars(_INSERT_CASE, [{
+        "version_id": current.id, "code": code, "status": "running", "state": {}, "data": {},
+        "started_by": actor.user_id, "org_unit": unit, "title": title or version.settings.get("name_vi", code)}],
+        execution_options={"autoflush": False}).one()
     workflow = BpmnWorkflow(version.spec, version.subprocess_specs)
     initial = {**data, "case_id": case.id, "started_by": actor.user_id}
     for task in workflow.get_tasks(state=TaskState.READY):
