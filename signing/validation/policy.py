@@ -113,6 +113,12 @@ def _builtin_dir() -> Any:
     return resources.files("signing.validation") / "policies"
 
 
+@functools.cache
+def _builtin_file(name: str) -> Any:
+    """A built-in policy's file; its stamp is still checked at every load."""
+    return _builtin_dir() / f"{name}.json"
+
+
 def _stamp(path: Any) -> tuple[int, int, int] | None:
     """Size, modification time and inode of a file on disk; None when absent or not a plain path."""
     if not isinstance(path, Path):
@@ -133,13 +139,14 @@ def load_policy(choice: str | Path = "strict") -> ValidationPolicy:
     """
     builtin_dir = _builtin_dir()
     try:
-        policy_file: Any = builtin_dir / f"{choice}.json" if str(choice) in BUILTIN_POLICIES else Path(choice)
+        builtin = str(choice) in BUILTIN_POLICIES
+        policy_file: Any = _builtin_file(str(choice)) if builtin else Path(choice)
         known = _LOADED.get(str(policy_file))
         if known is not None and all(_stamp(f) == stamp for f, stamp in known[0]):
             return known[1]
         stamps = [(policy_file, _stamp(policy_file))]
         raw = json.loads(policy_file.read_text(encoding="utf-8"))
-        base_dir: Any = builtin_dir if str(choice) in BUILTIN_POLICIES else Path(choice).parent
+        base_dir: Any = builtin_dir if builtin else Path(choice).parent
         algorithms_ref = raw.get("algorithms", "algorithms.json")
         algo_file = base_dir / algorithms_ref
         stamps.append((algo_file, _stamp(algo_file)))

@@ -24,6 +24,8 @@ input faster, so no outcome changes:
   reads (certificates, signer identifier, signing-certificate attributes) across documents.
 * :func:`check_signing_certificate` (pyHanko's ``_check_signing_certificate``) remembers a pass per
   certificate and signing-certificate attribute; failures are raised by pyHanko's function each time.
+* :func:`enforce_algorithm_usage` (pyHanko's ``_enforce_algorithm_usage``) remembers a pass per
+  signature/digest algorithm pair under the accept-all policy ``signing.validation`` gives it.
 * :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
   as used by its path validation) reuse the immutable universal subtrees instead of building them
   (frozen dataclasses, slow to construct) for every path validation.
@@ -51,8 +53,10 @@ from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic as pdf_generic
 from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.sign.validation import generic_cms
+from pyhanko.sign.validation import utils as validation_utils
 from pyhanko_certvalidator import name_trees as cv_name_trees
 from pyhanko_certvalidator import validate as cv_validate
+from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 _PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
 _HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
@@ -257,6 +261,43 @@ def _digest(parts: list[bytes]) -> bytes:
     return digest.digest()
 
 
+ORIGINAL_ENFORCE_ALGORITHM_USAGE = generic_cms._enforce_algorithm_usage
+_DEFAULT_POLICY_MIXIN = validation_utils._DefaultPolicyMixin
+ALGORITHM_PAIRS_REMEMBERED = 256
+_ALGORITHMS_PASSED: OrderedDict[bytes, None] = OrderedDict()
+
+
+def enforce_algorithm_usage(signer_info: cms.SignerInfo, cert: x509.Certificate, algorithm_usage_policy: Any,
+                            time_indic: Any = None) -> None:
+    """pyHanko's ``_enforce_algorithm_usage``; under an accept-all policy a pass is remembered.
+
+    ``signing.validation`` hands pyHanko certvalidator's ``AcceptAllAlgorithms`` (algorithms are
+    judged by the policy layer), which pyHanko lifts into its ``_DefaultPolicyMixin``. With exactly
+    those two types nothing is refused by algorithm or time, and what remains (the digest must match
+    the signature mechanism's) is a function of the signature and digest algorithm identifiers alone:
+    a pass is remembered per pair of their DER encodings. Any other policy, a failure, or input that
+    cannot be encoded goes to pyHanko's function every time.
+    """
+    policy_inner = getattr(algorithm_usage_policy, "_policy", None)
+    if type(algorithm_usage_policy) is not _DEFAULT_POLICY_MIXIN or type(policy_inner) is not AcceptAllAlgorithms:
+        return ORIGINAL_ENFORCE_ALGORITHM_USAGE(signer_info, cert, algorithm_usage_policy, time_indic)
+    try:
+        _ = cert.public_key  # read by the original (as an argument the accept-all policy ignores)
+        key = _digest([signer_info["signature_algorithm"].dump(), signer_info["digest_algorithm"].dump()])
+    except Exception:  # noqa: BLE001 - malformed input: pyHanko's own function decides
+        return ORIGINAL_ENFORCE_ALGORITHM_USAGE(signer_info, cert, algorithm_usage_policy, time_indic)
+    with _EXTRACTED_LOCK:
+        if key in _ALGORITHMS_PASSED:
+            _ALGORITHMS_PASSED.move_to_end(key)
+            return None
+    ORIGINAL_ENFORCE_ALGORITHM_USAGE(signer_info, cert, algorithm_usage_policy, time_indic)
+    with _EXTRACTED_LOCK:
+        _ALGORITHMS_PASSED[key] = None
+        while len(_ALGORITHMS_PASSED) > ALGORITHM_PAIRS_REMEMBERED:
+            _ALGORITHMS_PASSED.popitem(last=False)
+    return None
+
+
 ORIGINAL_DEFAULT_PERMITTED = cv_validate.default_permitted_subtrees
 ORIGINAL_DEFAULT_EXCLUDED = cv_validate.default_excluded_subtrees
 _NAME_TYPES = tuple(cv_name_trees.GeneralNameType)
@@ -343,6 +384,7 @@ def forget() -> None:
     with _EXTRACTED_LOCK:
         _EXTRACTED_BY_CONTENT.clear()
         _SIGNING_CERTIFICATE_PASSED.clear()
+        _ALGORITHMS_PASSED.clear()
 
 
 _installed = False
@@ -360,6 +402,7 @@ def install() -> None:
         pdf_generic._decode_name = decode_name
         generic_cms.extract_certs_for_validation = extract_certs_for_validation
         generic_cms._check_signing_certificate = check_signing_certificate
+        generic_cms._enforce_algorithm_usage = enforce_algorithm_usage
         cv_validate.default_permitted_subtrees = default_permitted_subtrees
         cv_validate.default_excluded_subtrees = default_excluded_subtrees
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep

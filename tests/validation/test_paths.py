@@ -111,3 +111,13 @@ def test_same_certificate_only_swaps_in_an_identical_copy():
     assert paths._same_certificate(check.path, copy) is check.path.leaf
     other = pki.signer_ec.asn1_certificate
     assert paths._same_certificate(check.path, other) is other
+
+
+def test_store_key_remembered_per_store_equals_a_fresh_one():
+    pki = TestPKI()
+    store = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())
+    fresh = tuple(sorted((e.fingerprint, e.is_anchor) for e in store.entries))
+    assert paths._store_key(store) == fresh and paths._store_key(store) is paths._store_key(store)
+    other = default_trust_store().with_extra_anchors(pki.trust_roots_asn1())  # same content, another object
+    assert paths._store_key(other) == fresh and paths.store_index(other) is paths.store_index(store)
+    assert paths._store_key(default_trust_store()) != fresh

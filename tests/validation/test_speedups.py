@@ -248,6 +248,7 @@ def without_speedups(monkeypatch):
             patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
             patch.setattr(speedups.generic_cms, "_check_signing_certificate",
                           speedups.ORIGINAL_CHECK_SIGNING_CERTIFICATE)
+            patch.setattr(speedups.generic_cms, "_enforce_algorithm_usage", speedups.ORIGINAL_ENFORCE_ALGORITHM_USAGE)
             patch.setattr(speedups.cv_validate, "default_permitted_subtrees", speedups.ORIGINAL_DEFAULT_PERMITTED)
             patch.setattr(speedups.cv_validate, "default_excluded_subtrees", speedups.ORIGINAL_DEFAULT_EXCLUDED)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
@@ -422,3 +423,40 @@ def test_signing_certificate_check_matches_pyhanko_and_remembers_only_passes(sig
             assert len(calls) == 2  # failures are never remembered
     assert _check_outcome(original, wrong_cert, attrs)[0] == "error"
     assert _check_outcome(original, signer, duplicated)[0] == "error"
+
+
+def test_algorithm_usage_pass_remembered_only_under_the_accept_all_policy(signed_bb, pki_server, test_store,
+                                                                         monkeypatch):
+    from pyhanko.sign.validation.utils import DEFAULT_ALGORITHM_USAGE_POLICY, CMSAlgorithmUsagePolicy
+    from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+
+    calls = []
+    original = speedups.ORIGINAL_ENFORCE_ALGORITHM_USAGE
+    monkeypatch.setattr(speedups, "ORIGINAL_ENFORCE_ALGORITHM_USAGE",
+                        lambda *args: calls.append(args[2]) or original(*args))
+    assert speedups.generic_cms._enforce_algorithm_usage is speedups.enforce_algorithm_usage
+    speedups.forget()
+    accept_all = CMSAlgorithmUsagePolicy.lift_policy(AcceptAllAlgorithms())
+    signed_data = _signed_data(signed_bb)
+    signer_info = signed_data["signer_infos"][0]
+    signer = speedups.ORIGINAL_EXTRACT_CERTS(signed_data).signer_cert
+    other = _signed_data(sign_pdf(make_pdf("yet another"), pki_server.pki.signer_rsa, server=pki_server))
+    for info in (signer_info, other["signer_infos"][0], signer_info):
+        assert _check_outcome(lambda c, i: speedups.enforce_algorithm_usage(i, c, accept_all), signer, info) == \
+            ("passed", None)
+    assert len(calls) == 1
+    validate_pdf(signed_bb, trust_store=test_store, offline=True)  # what signing.validation hands pyHanko
+    assert len(calls) == 1
+
+    mismatched = signer_info.copy()  # SHA-256 with RSA over a SHA-1 message digest: refused, every time
+    mismatched["digest_algorithm"] = {"algorithm": "sha1"}
+    for policy in (accept_all, DEFAULT_ALGORITHM_USAGE_POLICY):
+        for info in (mismatched, signer_info):
+            expected = _check_outcome(lambda c, i, p=policy: original(i, c, p), signer, info)
+            calls.clear()
+            for _ in range(2):
+                assert _check_outcome(lambda c, i, p=policy: speedups.enforce_algorithm_usage(i, c, p), signer,
+                                      info) == expected
+            remembered = policy is accept_all and expected[0] == "passed"
+            assert len(calls) == (0 if remembered else 2)
+    assert _check_outcome(lambda c, i: original(i, c, accept_all), signer, mismatched)[0] == "error"
