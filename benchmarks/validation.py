@@ -10,6 +10,12 @@ default settings (no fetching, soft-fail), i.e. no policy layer. It runs in a se
 here that imports pyHanko and nothing of quytrinh: ``signing.validation`` replaces a few pyHanko and
 asn1crypto functions by faster exact equivalents (``signing/validation/speedups.py``) when imported,
 and the reference must be pyHanko as shipped. The worker reports whether it still is.
+
+What quytrinh remembers between documents is keyed on certificates, never on a document: chain
+checks without revocation data (per certificate, certificates offered and the moment's place in
+their validity windows), signer-certificate extraction and checks, report lines. A row that
+validates one document over and over therefore shows quytrinh validating further documents of the
+same signer; the letters row (distinct documents, one signer) is the exchange's case.
 """
 
 from __future__ import annotations
@@ -171,10 +177,15 @@ def _reference_worker() -> None:
     cases = pickle.load(stdin)
     loaded = [(docs, [x509.Certificate.load(a) for a in anchors], [x509.Certificate.load(h) for h in helpers])
               for docs, anchors, helpers in cases]
+    from pyhanko.sign.validation import generic_cms
+
     pristine = (not any(m == "signing" or m.startswith("signing.") for m in sys.modules)
                 and generic.read_hex_string_from_stream.__module__ == "pyhanko.pdf_utils.generic"
                 and x509.Name.__eq__.__module__ == "asn1crypto.x509"
-                and x509.NameTypeAndValue._ldap_string_prep.__module__ == "asn1crypto.x509")
+                and x509.NameTypeAndValue._ldap_string_prep.__module__ == "asn1crypto.x509"
+                and all(getattr(generic_cms, f).__module__ == "pyhanko.sign.validation.generic_cms"
+                        for f in ("extract_certs_for_validation", "_check_signing_certificate",
+                                  "_enforce_algorithm_usage")))
     pickle.dump(pristine, stdout)
     stdout.flush()
 
