@@ -247,7 +247,8 @@ class Outbox(Base):
     channel: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32), default="")
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The body's SHA-256; the bytes themselves are in ``document`` under it (content-addressed, never
+    # overwritten): SQLite rewrites a whole row on UPDATE, and marking a 150 KB package sent rewrote it all.
     sha256: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from connectors.axis import AxisClient, AxisError
 from connectors.edxml import (
@@ -34,7 +34,7 @@ from engine.db import transaction
 from engine.models import Case, Outbox
 from engine.runtime import cases as case_ops
 from engine.runtime.jobs import send_message
-from engine.runtime.outputs import enqueue, store_document
+from engine.runtime.outputs import enqueue, outbox_bodies, store_document
 
 from .claims import Claims
 from .intake import Intake, RoundReport
@@ -54,6 +54,12 @@ class _Due:
     id: int
     kind: str
     body: bytes | None
+
+
+def _with_bodies(s: Session, rows: Sequence[Outbox]) -> list[_Due]:
+    """The rows to send with their bodies (kept in ``document`` by SHA-256), read in one query."""
+    bodies = outbox_bodies(s, (r.sha256 for r in rows))
+    return [_Due(r.id, r.kind, bodies.get(r.sha256)) for r in rows]
 
 
 class Exchange(Intake):
@@ -119,17 +125,16 @@ class Exchange(Intake):
                     rows = s.scalars(self._due(size).with_for_update(skip_locked=True)).all()
                     if not rows:
                         return report
-                    outcomes = self._send(rows, report)
+                    outcomes = self._send(_with_bodies(s, rows), report)
                     self._record(s, rows, outcomes, report)
             else:
-                with self.c.sessions() as s:
-                    due = [_Due(r.id, r.kind, r.body) for r in s.scalars(self._due(size))]
+                with self.c.readers() as s:  # a snapshot: reading queues for no lock
+                    due = _with_bodies(s, s.scalars(self._due(size)).all())
                 if not due:
                     return report
                 outcomes = self._send(due, report)
                 with transaction(self.c.sessions) as s:
-                    rows = s.scalars(select(Outbox).options(defer(Outbox.body))
-                                     .where(Outbox.id.in_(list(outcomes)), Outbox.status == "pending")
+                    rows = s.scalars(select(Outbox).where(Outbox.id.in_(list(outcomes)), Outbox.status == "pending")
                                      .order_by(Outbox.id)).all()
                     self._record(s, rows, outcomes, report)
             attempted += len(outcomes)
@@ -140,7 +145,7 @@ class Exchange(Intake):
                                      Outbox.next_attempt_at <= clock.utcnow())
                 .order_by(Outbox.id).limit(size))
 
-    def _send(self, rows: Sequence[Any], report: RoundReport) -> dict[int, str | AxisError]:
+    def _send(self, rows: Sequence[_Due], report: RoundReport) -> dict[int, str | AxisError]:
         """Send the rows in order until one fails: row id -> the axis' DocId, or the error that ended the batch."""
         outcomes: dict[int, str | AxisError] = {}
         for row in rows:

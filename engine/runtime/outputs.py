@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,14 @@ def store_document(session: Session, case_id: int, content: bytes, name: str, me
     wait for the first and then skips its row; SQLite has one writer anyway). The session sees both
     rows in later queries of the same transaction.
     """
+    digest = store_blob(session, content, media_type)
+    session.connection().execute(insert(CaseDocument.__table__).values(case_id=case_id, sha256=digest, name=name,
+                                                                       role=role))
+    return digest
+
+
+def store_blob(session: Session, content: bytes, media_type: str) -> str:
+    """Keep ``content`` in the content-addressed ``document`` table (once per SHA-256); returns the digest."""
     digest = hashlib.sha256(content).hexdigest()
     connection = session.connection()
     dialect = connection.dialect.name
@@ -41,26 +50,35 @@ def store_document(session: Session, case_id: int, content: bytes, name: str, me
     elif session.get(Document, digest) is None:  # another database: look first, as before
         session.add(Document(**row))
         session.flush()
-    connection.execute(insert(CaseDocument.__table__).values(case_id=case_id, sha256=digest, name=name, role=role))
     return digest
 
 
 def enqueue(session: Session, case: Case | None, actor: str, channel: str, kind: str, payload: dict[str, Any],
-            body: bytes | None = None) -> int:
+            body: bytes | None = None, media_type: str = "application/xml") -> int:
     """Queue an outbound message in the current transaction and note it in the case's trail; returns its id.
 
     One Core INSERT on the session's connection: the row's id is all anyone needs back, and an ORM
     add-and-flush here (for that id) also flushed everything else the step had pending, a second
-    time, so a received document paid for writing its case row twice.
+    time, so a received document paid for writing its case row twice. The body is kept byte for byte
+    in ``document`` under its SHA-256 (:func:`outbox_bodies` reads it back for sending).
     """
+    digest = store_blob(session, body, media_type) if body is not None else ""
     row = {"case_id": case.id if case else None, "channel": channel, "kind": kind,
-           "payload": json.loads(json.dumps(payload, default=str, ensure_ascii=False)), "body": body,
-           "sha256": hashlib.sha256(body).hexdigest() if body is not None else ""}
+           "payload": json.loads(json.dumps(payload, default=str, ensure_ascii=False)), "sha256": digest}
     outbox_id = session.connection().execute(_INSERT_OUTBOX, row).inserted_primary_key[0]
     if case is not None:
         audit.append(session, case, "outbound_queued", actor,
-                     {"channel": channel, "kind": kind, "outbox": outbox_id, "sha256": row["sha256"]})
+                     {"channel": channel, "kind": kind, "outbox": outbox_id, "sha256": digest})
     return outbox_id
+
+
+def outbox_bodies(session: Session, digests: Iterable[str]) -> dict[str, bytes]:
+    """The bodies of outbox rows by their SHA-256 (rows without a body have none)."""
+    wanted = sorted({d for d in digests if d})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Document.sha256, Document.content).where(Document.sha256.in_(wanted)))
+    return {digest: content for digest, content in rows}
 
 
 _INSERT_OUTBOX = insert(Outbox.__table__)

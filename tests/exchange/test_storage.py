@@ -16,8 +16,11 @@ from .test_exchange import PDF, official_letter
 
 
 def _counts(container: Any) -> tuple[int, int]:
+    """Stored documents linked to cases, and links (the outbox's status replies are kept in the same
+    content-addressed table, unlinked)."""
     with container.sessions() as s:
-        return (s.scalar(select(func.count()).select_from(Document)),
+        return (s.scalar(select(func.count()).select_from(Document)
+                         .where(Document.sha256.in_(select(CaseDocument.sha256)))),
                 s.scalar(select(func.count()).select_from(CaseDocument)))
 
 
