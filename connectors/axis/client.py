@@ -14,7 +14,6 @@ on the wire either way.
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import requests
 
+from ..base64_codec import b64decode_strict
 from . import protocol
 from .auth import sdk_timestamp, sign_request
 from .errors import AxisAuthError, AxisError, AxisUnavailable
@@ -74,7 +74,7 @@ class AxisClient:
     def get_edoc(self, doc_id: str) -> bytes:
         answer = self._call(protocol.GET_EDOC, {"docId": doc_id}, read=_answer_with_data)
         try:
-            return base64.b64decode(answer["data"], validate=True)
+            return b64decode_strict(answer["data"])
         except (KeyError, ValueError) as exc:
             raise AxisError("axis_bad_answer", "Trục trả về nội dung văn bản không đọc được.",
                             "The axis returned an unreadable document body.", {"docId": doc_id}) from exc

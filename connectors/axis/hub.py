@@ -15,7 +15,6 @@ the HMAC check, three times per exchanged package. The answer is what Werkzeug's
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import threading
@@ -28,6 +27,7 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from connectors.base64_codec import b64encode
 from connectors.edxml import DocumentPackage, EdxmlError, read_package
 
 from . import protocol
@@ -202,7 +202,7 @@ class AxisHub:
         if data is None:
             raise _error("doc_not_found", "Không có văn bản này cho hệ thống của bạn.",
                          "No such document for your system.", 404, {"docId": doc_id})
-        return protocol.ok_with_data(base64.b64encode(data))
+        return protocol.ok_with_data(b64encode(data))
 
     def _op_updateStatus(self, environ: dict[str, Any], params: dict[str, str], system: RegisteredSystem) -> dict[str, Any]:
         doc_id, status = params.get("docId", ""), params.get("status", "").lower()

@@ -12,13 +12,13 @@ Larger files would need a streaming reader; until then they are refused with a c
 
 from __future__ import annotations
 
-import base64
 import binascii
 import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from ..base64_codec import b64decode_strict, b64encode
 from .errors import EdxmlError
 from .model import Attachment
 
@@ -105,10 +105,10 @@ def decode_base64(name: str, text: str, limits: Limits) -> bytes | None:
     compact = "".join(text.split())
     check_attachment_size(name, len(compact) * 3 // 4 - compact.count("="), limits)
     try:
-        return base64.b64decode(compact, validate=True)
+        return b64decode_strict(compact)
     except (binascii.Error, ValueError):
         return None
 
 
 def encode_base64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return b64encode(data).decode("ascii")
