@@ -357,13 +357,7 @@ def test_signer_certificates_remembered_by_content_only_for_the_same_inputs(sign
     for attr in signer_info["signed_attrs"]:
         if attr["type"].native == "signing_certificate_v2":
             attr["values"][0]["certs"][0]["cert_hash"] = b"\x00" * 32
-    for _ in range(2):
-        with pytest.raises(Exception) as raised:
-            speedups.extract_certs_for_validation(wrong_attr)
-        with pytest.raises(Exception) as expected:
-            speedups.ORIGINAL_EXTRACT_CERTS(wrong_attr)
-        assert (type(raised.value), str(raised.value)) == (type(expected.value), str(expected.value))
-        assert "does not match" in str(raised.value)
+    assert "does not match" in str(_raises_as_the_original_every_time(wrong_attr))
 
 
 def test_signer_certificate_extraction_errors_are_raised_every_time(signed_bb):
@@ -371,12 +365,18 @@ def test_signer_certificate_extraction_errors_are_raised_every_time(signed_bb):
 
     signed_data = _signed_data(signed_bb).copy()
     signed_data["certificates"] = cms.CertificateSet([])  # the signer's certificate is gone
+    _raises_as_the_original_every_time(signed_data)
+
+
+def _raises_as_the_original_every_time(signed_data) -> BaseException:  # type: ignore[no-untyped-def]
+    """Extraction fails like pyHanko's own, and again on a second try (a failure is never remembered)."""
     for _ in range(2):
         with pytest.raises(Exception) as fast:
             speedups.extract_certs_for_validation(signed_data)
         with pytest.raises(Exception) as original:
             speedups.ORIGINAL_EXTRACT_CERTS(signed_data)
         assert (type(fast.value), str(fast.value)) == (type(original.value), str(original.value))
+    return fast.value
 
 
 def _check_outcome(func, cert, signed_attrs):
