@@ -39,6 +39,7 @@ _ANY_PENDING_MESSAGE = (select(_INBOX.c.id)
                         .where(_INBOX.c.status == "pending", _INBOX.c.name.in_(bindparam("names", expanding=True)),
                                _INBOX.c.correlation_key.in_(bindparam("keys", expanding=True)))
                         .limit(1))
+_LIVE = TaskState.READY | TaskState.WAITING | TaskState.ERROR
 MAX_TREE_DEPTH = 900  # SpiffWorkflow stops seeing tasks deeper than 1,000 in its tree
 OPEN_TASK_STATUSES = ("ready", "claimed")
 # The Core statements every step may run, built once (a statement memoises its cache key).
@@ -112,6 +113,7 @@ class CaseStep:
         self.actor = actor
         self.ctx = StepContext(session, case, actor)
         engine = make_script_engine(self._call_service)
+        new_workflow = workflow is not None
         if workflow is None:
             workflow = load_state(case.state, version.spec, version.subprocess_specs)
         workflow.script_engine = engine
@@ -121,7 +123,8 @@ class CaseStep:
         # anything: pending timer/receive jobs exist only if the restored state waited on an event,
         # open incidents only if the case was in "incident" or this step records one, and the open
         # human tasks are exactly the READY manual tasks of the restored state (save() keeps it so).
-        live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        # A workflow handed in is a new one (a start): nothing of it was saved, so no walk of its tree.
+        live = [] if new_workflow else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
         self._had_catches = bool(_catches(live))
         self._status_before = case.status
         self._recorded_incident = False
@@ -130,6 +133,8 @@ class CaseStep:
         self.settled: set[str] = set()
         self._new_tasks: list[HumanTask] = []
         self._kept_tasks: list[str] = []
+        #: the live tasks as run() left them, when it already walked the tree for them (save() reuses it)
+        self._live_after_run: list[Task] | None = None
 
     # -- service tasks -----------------------------------------------------------------------
     def _call_service(self, operation_name: str, params: dict, task_data: dict) -> Any:
@@ -157,10 +162,12 @@ class CaseStep:
         def will(task: Task) -> None:
             self._current = task
 
+        self._live_after_run = None
         try:
             self.workflow.do_engine_steps(will_complete_task=will)
             self._deliver_waiting_messages()
         except Exception as exc:  # noqa: BLE001 - recorded as an incident below
+            self._live_after_run = None
             self._record_failure(exc)
 
     def _record_failure(self, exc: Exception) -> None:
@@ -235,13 +242,15 @@ class CaseStep:
         if not _receives_messages(self.workflow):
             return
         for _ in range(100):  # a delivery can lead to another wait; bounded
-            receivers = [t for t in self.waiting_catches()
-                         if isinstance(t.task_spec.event_definition, MessageEventDefinition)]
+            # one walk of the tree serves this look and, when nothing is delivered, save()
+            self._live_after_run = live = self.workflow.get_tasks(state=_LIVE)
+            receivers = [t for t in _catches(live) if isinstance(t.task_spec.event_definition, MessageEventDefinition)]
             if not receivers:
                 return
             keys = {str(self.case.id)} | _correlation_values(self.workflow.correlations)
             if not self._may_have_message({t.task_spec.event_definition.name for t in receivers}, keys):
                 return
+            self._live_after_run = None  # a delivery below changes the tree
             delivered = False
             for task in receivers:
                 definition = task.task_spec.event_definition
@@ -264,6 +273,7 @@ class CaseStep:
                 delivered = True
                 break
             if not delivered:
+                self._live_after_run = live
                 return
 
     def _may_have_message(self, names: set[str], keys: set[str]) -> bool:
@@ -287,8 +297,11 @@ class CaseStep:
         """Write the step back: every change to the case row first (one UPDATE at the next flush,
         whichever statement triggers it), then the projections (the inbox with Core statements)."""
         wf = self.workflow
-        # one walk of the tree for everything below (each get_tasks() call walks all of it)
-        live = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        # one walk of the tree for everything below (each get_tasks() call walks all of it), or none if
+        # run() just made the same one
+        live, self._live_after_run = self._live_after_run, None
+        if live is None:
+            live = wf.get_tasks(state=_LIVE)
         self._guard_depth(live)
         ready_data = _latest_data(wf, live)
         case = self.case
