@@ -12,7 +12,9 @@ the receiver trusts.
 Layouts: by default A, the hub (a thread) and B run in this one process, taking turns, and B's
 attachments are validated in one worker process beside it (``--validation-processes 0``: in line,
 as before). ``--receivers N`` runs A and N receivers of B as separate processes (the hub stays
-here), receiver i taking share i/N of the DocIds (``app.exchange.claims``); ``--postgresql`` puts B on a scratch PostgreSQL database (several receivers need it).
+here), receiver i taking share i/N of the DocIds (``app.exchange.claims``); ``--postgresql`` puts B on a scratch
+PostgreSQL database. On a 2-core machine ``--receivers 2`` is the fastest layout: the receiver (storing
+and starting the case) is the longest stage, and two of them keep both cores busy.
 
 Floor = the same package bytes POSTed to a bare Werkzeug app that does one SQLite INSERT per request
 and answers, over one reused connection with the axis client's own transport: what HTTP + one durable
