@@ -207,11 +207,12 @@ class Exchange(Intake):
     def _store_new_documents(self, incoming: Sequence[Any], receipts: Sequence[Any]) -> list[str] | None:
         """Store several new documents addressed to us, each with its case, in one transaction.
 
-        One commit for the run instead of one per package: on SQLite a commit rewrites every page the
-        transaction touched (the shared index and table pages again for each package) and was the
-        costliest single call of a receipt. Returns None after rolling everything back if any of them
-        fails (a duplicate that raced in, a case that cannot start): the caller then stores them one
-        by one, so each gets exactly the outcome and the rows it would have had alone.
+        The work paid per transaction (taking SQLite's write lock, the session, the flush that writes
+        each case's state and events, the commit) is paid once per run: the cases' updates go out as
+        one batch and all their audit events as one multi-row INSERT. What the commit writes per
+        package (the package and its PDF, ~250 KB) stays. Returns None after rolling everything back
+        if any of them fails (a duplicate that raced in, a case that cannot start): the caller then
+        stores them one by one, so each gets exactly the outcome and the rows it would have had alone.
         """
         outcomes: list[str] = []
         try:
