@@ -320,7 +320,7 @@ def _receive_all(workdir: str, database_url: str, count: int, hub_url: str, root
     while True:
         round_ = receiver.poll_inbox(limit=50)
         got, duplicates = got + round_.received, duplicates + round_.duplicates
-        with b.sessions() as s:
+        with b.readers() as s:  # a snapshot: a write session would queue behind the other receivers' runs
             if s.scalar(select(func.count()).select_from(ReceivedPackage)) >= count:
                 break
         if not (round_.received or round_.duplicates):
