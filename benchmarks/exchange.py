@@ -9,12 +9,13 @@ each one, checks the envelope, validates the signed PDF attachment with ``signin
 transaction. Each package carries its own ~100 KB PDF (distinct bytes), sealed (PAdES B-B) by a test CA
 the receiver trusts.
 
-Layouts: by default A, the hub (a thread) and B run in this one process, taking turns, and B's
-attachments are validated in one worker process beside it (``--validation-processes 0``: in line,
-as before). ``--receivers N`` runs A and N receivers of B as separate processes (the hub stays
-here), receiver i taking share i/N of the DocIds (``app.exchange.claims``); ``--postgresql`` puts B on a scratch
-PostgreSQL database. On a 2-core machine ``--receivers 2`` is the fastest layout: the receiver (storing
-and starting the case) is the longest stage, and two of them keep both cores busy.
+Layouts: by default (``--receivers 2``) A's sender and two receivers of B run as separate processes, as
+a deployment runs its exchange workers (the hub stays in this process, on a thread), receiver i taking
+share i/N of the DocIds (``app.exchange.claims``), each with one worker process validating its
+attachments (``--validation-processes 0``: in line). On a 2-core machine this is the fastest layout: the
+receiver (storing and starting the case) is the longest stage, and two of them keep both cores busy.
+``--receivers 0`` runs A, the hub and B in this one process, taking turns (``--profile`` works there).
+``--postgresql`` puts B on a scratch PostgreSQL database.
 
 Floor = the same package bytes POSTed to a bare Werkzeug app that does one SQLite INSERT per request
 and answers, over one reused connection with the axis client's own transport: what HTTP + one durable
@@ -442,11 +443,11 @@ def main() -> None:
     parser.add_argument("--no-validate", action="store_true", help="skip PDF signature validation on receipt")
     parser.add_argument("--validation-processes", type=int, default=1,
                         help="worker processes validating attachments beside each receiver (0: in line)")
-    parser.add_argument("--receivers", type=int, default=0,
+    parser.add_argument("--receivers", type=int, default=2,
                         help="run the sender and N receivers as separate processes (0: all in this process)")
     parser.add_argument("--postgresql", nargs="?", const=DEFAULT_PG, default="", metavar="ADMIN_URL",
                         help=f"B's database on PostgreSQL (a scratch database; default server {DEFAULT_PG})")
-    parser.add_argument("--profile", action="store_true", help="print the 30 costliest calls of the end-to-end run")
+    parser.add_argument("--profile", action="store_true", help="print the 30 costliest calls of the end-to-end run (with --receivers 0)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # pyHanko narrates offline path building; the figures are what matter
     from signing.testing import TestPKI
