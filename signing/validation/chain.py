@@ -7,8 +7,6 @@ problems the verdict logic reasons about, and that re-checks that the chain ends
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,6 +17,7 @@ from asn1crypto import x509
 from pyhanko_certvalidator import errors as cv_errors
 
 from signing.trust import TrustEntry, TrustStore
+from signing.validation.memo import Memo
 from signing.validation.policy import AlgorithmTable
 
 if TYPE_CHECKING:
@@ -55,9 +54,7 @@ class ChainOutcome:
     soft_failures: list[str] = field(default_factory=list)
 
 
-SOURCES_REMEMBERED = 1024
-_SOURCES: OrderedDict[bytes, tuple[str, ...]] = OrderedDict()
-_SOURCES_LOCK = threading.Lock()
+_SOURCES: Memo[bytes, tuple[str, ...]] = Memo(1024)
 
 
 def declared_revocation_sources(cert: x509.Certificate) -> list[str]:
@@ -67,16 +64,12 @@ def declared_revocation_sources(cert: x509.Certificate) -> list[str]:
     parsed copy of the same certificate, and parsing its extensions again cost ~5% of a validation.
     """
     key = cert.sha256
-    with _SOURCES_LOCK:
-        known = _SOURCES.get(key)
+    known = _SOURCES.get(key)
     if known is not None:
         return list(known)
     urls = list(cert.ocsp_urls)
     urls.extend(point.url for point in cert.crl_distribution_points if point.url)
-    with _SOURCES_LOCK:
-        _SOURCES[key] = tuple(urls)
-        if len(_SOURCES) > SOURCES_REMEMBERED:
-            _SOURCES.popitem(last=False)
+    _SOURCES.put(key, tuple(urls))
     return urls
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from asn1crypto import x509
 
 from signing.trust.certificates import summarise
 from signing.validation.chain import ChainOutcome
+from signing.validation.memo import Memo
 from signing.validation.report import CertificateLine, ChainReport
 
 
@@ -37,9 +36,7 @@ def chain_report(outcome: ChainOutcome) -> ChainReport | None:
     )
 
 
-LINES_REMEMBERED = 1024
-_LINES: OrderedDict[bytes, tuple[str, str, datetime, datetime]] = OrderedDict()
-_LINES_LOCK = threading.Lock()
+_LINES: Memo[bytes, tuple[str, str, datetime, datetime]] = Memo(1024)
 
 
 def _line(cert: x509.Certificate) -> tuple[str, str, datetime, datetime]:
@@ -50,14 +47,10 @@ def _line(cert: x509.Certificate) -> tuple[str, str, datetime, datetime]:
     DER; each report still gets its own ``CertificateLine``.
     """
     key = cert.sha256
-    with _LINES_LOCK:
-        known = _LINES.get(key)
+    known = _LINES.get(key)
     if known is not None:
         return known
     summary = summarise(cert)
     line = (summary.subject, summary.sha256, summary.not_before, summary.not_after)
-    with _LINES_LOCK:
-        _LINES[key] = line
-        while len(_LINES) > LINES_REMEMBERED:
-            _LINES.popitem(last=False)
+    _LINES.put(key, line)
     return line

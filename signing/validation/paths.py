@@ -31,9 +31,11 @@ from pyhanko_certvalidator.util import CancelableAsyncIterator
 from pyhanko_certvalidator.validate import validate_usage
 
 from signing.trust import TrustStore
+from signing.validation.memo import Memo
 
 PATHS_REMEMBERED_PER_STORE = 1024
 CHECKS_REMEMBERED_PER_STORE = 2048
+POOLS_REMEMBERED_PER_STORE = 256
 SIGNATURES_REMEMBERED = 4096
 TIME_TOLERANCE = timedelta(seconds=1)  # pyhanko-certvalidator's default, passed explicitly (see _moment_class)
 REMEMBER_CHECKS = True  # tests switch the shared results off to compare against checks done afresh
@@ -46,11 +48,9 @@ class _StoreIndex:
         self.trust = SimpleTrustManager.build(trust_roots=store.anchor_certificates())
         self.registry = CertificateRegistry.build(store.helper_certificates())
         self.registry.register_multiple(self.trust.iter_certs())
-        self.paths: OrderedDict[tuple, _Candidates] = OrderedDict()
-        self.checks: OrderedDict[tuple, PathCheck] = OrderedDict()
-        self._checks_lock = threading.Lock()
-        self._pools: OrderedDict[tuple[bytes, ...], CertificateRegistry] = OrderedDict()
-        self._pools_lock = threading.Lock()
+        self.paths: Memo[tuple, _Candidates] = Memo(PATHS_REMEMBERED_PER_STORE)
+        self.checks: Memo[tuple, PathCheck] = Memo(CHECKS_REMEMBERED_PER_STORE)
+        self._pools: Memo[tuple[bytes, ...], CertificateRegistry] = Memo(POOLS_REMEMBERED_PER_STORE)
 
     def pool_registry(self, pool_order: tuple[bytes, ...], pool: Iterable[x509.Certificate],
                       cert_fetcher) -> CertificateRegistry:
@@ -62,40 +62,24 @@ class _StoreIndex:
         and each run gets its own copy, as if it had registered them itself (revocation checking
         may add certificates to its copy; the kept one never changes).
         """
-        with self._pools_lock:
-            template = self._pools.get(pool_order)
-            if template is not None:
-                self._pools.move_to_end(pool_order)
+        template = self._pools.get(pool_order)
         if template is None:
             template = _copy_registry(self.registry, None)
             template.register_multiple(pool)
-            with self._pools_lock:
-                self._pools[pool_order] = template
-                if len(self._pools) > POOLS_REMEMBERED_PER_STORE:
-                    self._pools.popitem(last=False)
+            self._pools.put(pool_order, template)
         return _copy_registry(template, cert_fetcher)
 
     def remember(self, key: tuple, found: _Candidates) -> None:
-        self.paths[key] = found
-        if len(self.paths) > PATHS_REMEMBERED_PER_STORE:
-            self.paths.popitem(last=False)
+        self.paths.put(key, found)
 
     def remembered_check(self, key: tuple) -> PathCheck | None:
-        with self._checks_lock:
-            check = self.checks.get(key)
-            if check is not None:
-                self.checks.move_to_end(key)
-        return check
+        return self.checks.get(key)
 
     def remember_check(self, key: tuple, check: PathCheck) -> None:
-        with self._checks_lock:
-            self.checks[key] = check
-            while len(self.checks) > CHECKS_REMEMBERED_PER_STORE:
-                self.checks.popitem(last=False)
+        self.checks.put(key, check)
 
 
 _REGISTRY_MAPS = ("_subject_map", "_key_identifier_map", "_key_hash_map")
-POOLS_REMEMBERED_PER_STORE = 256
 
 
 def _copy_registry(source: CertificateRegistry, cert_fetcher) -> CertificateRegistry:
@@ -108,6 +92,8 @@ def _copy_registry(source: CertificateRegistry, cert_fetcher) -> CertificateRegi
     else:  # a pyhanko-certvalidator whose internals moved: index again (slower, same result)
         copy.register_multiple(source)
     return copy
+
+
 STORES_REMEMBERED = 8
 _STORE_INDEXES: OrderedDict[tuple, _StoreIndex] = OrderedDict()
 _INDEX_LOCK = threading.Lock()
@@ -154,8 +140,7 @@ class _RememberingSignatureValidator(DefaultSignatureValidator):
     """
 
     def __init__(self) -> None:
-        self._good: OrderedDict[bytes, None] = OrderedDict()
-        self._lock = threading.Lock()
+        self._good: Memo[bytes, bool] = Memo(SIGNATURES_REMEMBERED)
 
     def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm,
                            context=DEFAULT_VALIDATION_CONTEXT) -> None:
@@ -165,14 +150,10 @@ class _RememberingSignatureValidator(DefaultSignatureValidator):
         for part in (signature, signed_data, public_key_info.dump(), signature_algorithm.dump()):
             digest.update(len(part).to_bytes(4, "big") + part)
         key = digest.digest()
-        with self._lock:
-            if key in self._good:
-                return None
+        if self._good.get(key):
+            return None
         super().validate_signature(signature, signed_data, public_key_info, signature_algorithm, context)
-        with self._lock:
-            self._good[key] = None
-            if len(self._good) > SIGNATURES_REMEMBERED:
-                self._good.popitem(last=False)
+        self._good.put(key, True)
         return None
 
 

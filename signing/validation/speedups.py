@@ -46,7 +46,6 @@ import hashlib
 import re
 import threading
 import weakref
-from collections import OrderedDict
 from typing import IO, Any
 
 from asn1crypto import cms, x509
@@ -57,6 +56,8 @@ from pyhanko.sign.validation import utils as validation_utils
 from pyhanko_certvalidator import name_trees as cv_name_trees
 from pyhanko_certvalidator import validate as cv_validate
 from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+
+from signing.validation.memo import Memo
 
 _PDF_WHITESPACE = b" \n\r\t\f\x00"  # pyhanko.pdf_utils.misc.PDF_WHITESPACE, without the empty token
 _HEX_DIGITS = b"0123456789abcdefABCDEF"  # pyhanko.pdf_utils.generic.HEX_DIGITS
@@ -153,8 +154,7 @@ def decode_name(name_bytes: bytes) -> pdf_generic.NameObject:
 ORIGINAL_EXTRACT_CERTS = generic_cms.extract_certs_for_validation
 _EXTRACTED: weakref.WeakKeyDictionary[cms.SignedData, generic_cms.SignedDataCerts] = weakref.WeakKeyDictionary()
 _EXTRACTED_LOCK = threading.Lock()
-EXTRACTIONS_REMEMBERED = 256
-_EXTRACTED_BY_CONTENT: OrderedDict[bytes, generic_cms.SignedDataCerts] = OrderedDict()
+_EXTRACTED_BY_CONTENT: Memo[bytes, generic_cms.SignedDataCerts] = Memo(256)
 
 
 def extract_certs_for_validation(signed_data: cms.SignedData) -> generic_cms.SignedDataCerts:
@@ -173,20 +173,13 @@ def extract_certs_for_validation(signed_data: cms.SignedData) -> generic_cms.Sig
     if known is not None:
         return known
     key = _extraction_key(signed_data)
-    if key is not None:
-        with _EXTRACTED_LOCK:
-            known = _EXTRACTED_BY_CONTENT.get(key)
-            if known is not None:
-                _EXTRACTED_BY_CONTENT.move_to_end(key)
-                _EXTRACTED[signed_data] = known
-                return known
-    info = ORIGINAL_EXTRACT_CERTS(signed_data)
+    info = _EXTRACTED_BY_CONTENT.get(key) if key is not None else None
+    if info is None:
+        info = ORIGINAL_EXTRACT_CERTS(signed_data)
+        if key is not None:
+            _EXTRACTED_BY_CONTENT.put(key, info)
     with _EXTRACTED_LOCK:
         _EXTRACTED[signed_data] = info
-        if key is not None:
-            _EXTRACTED_BY_CONTENT[key] = info
-            if len(_EXTRACTED_BY_CONTENT) > EXTRACTIONS_REMEMBERED:
-                _EXTRACTED_BY_CONTENT.popitem(last=False)
     return info
 
 
@@ -220,8 +213,7 @@ def _extraction_key(signed_data: cms.SignedData) -> bytes | None:
 
 
 ORIGINAL_CHECK_SIGNING_CERTIFICATE = generic_cms._check_signing_certificate
-SIGNING_CERTIFICATE_CHECKS_REMEMBERED = 256
-_SIGNING_CERTIFICATE_PASSED: OrderedDict[bytes, None] = OrderedDict()
+_SIGNING_CERTIFICATE_PASSED: Memo[bytes, bool] = Memo(256)
 
 
 def check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttributes) -> None:
@@ -241,15 +233,10 @@ def check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttri
     except Exception:  # noqa: BLE001 - malformed input: pyHanko's own function decides
         return ORIGINAL_CHECK_SIGNING_CERTIFICATE(cert, signed_attrs)
     key = _digest(parts)
-    with _EXTRACTED_LOCK:
-        if key in _SIGNING_CERTIFICATE_PASSED:
-            _SIGNING_CERTIFICATE_PASSED.move_to_end(key)
-            return None
+    if _SIGNING_CERTIFICATE_PASSED.get(key):
+        return None
     ORIGINAL_CHECK_SIGNING_CERTIFICATE(cert, signed_attrs)
-    with _EXTRACTED_LOCK:
-        _SIGNING_CERTIFICATE_PASSED[key] = None
-        while len(_SIGNING_CERTIFICATE_PASSED) > SIGNING_CERTIFICATE_CHECKS_REMEMBERED:
-            _SIGNING_CERTIFICATE_PASSED.popitem(last=False)
+    _SIGNING_CERTIFICATE_PASSED.put(key, True)
     return None
 
 
@@ -263,8 +250,7 @@ def _digest(parts: list[bytes]) -> bytes:
 
 ORIGINAL_ENFORCE_ALGORITHM_USAGE = generic_cms._enforce_algorithm_usage
 _DEFAULT_POLICY_MIXIN = validation_utils._DefaultPolicyMixin
-ALGORITHM_PAIRS_REMEMBERED = 256
-_ALGORITHMS_PASSED: OrderedDict[bytes, None] = OrderedDict()
+_ALGORITHMS_PASSED: Memo[bytes, bool] = Memo(256)
 
 
 def enforce_algorithm_usage(signer_info: cms.SignerInfo, cert: x509.Certificate, algorithm_usage_policy: Any,
@@ -286,15 +272,10 @@ def enforce_algorithm_usage(signer_info: cms.SignerInfo, cert: x509.Certificate,
         key = _digest([signer_info["signature_algorithm"].dump(), signer_info["digest_algorithm"].dump()])
     except Exception:  # noqa: BLE001 - malformed input: pyHanko's own function decides
         return ORIGINAL_ENFORCE_ALGORITHM_USAGE(signer_info, cert, algorithm_usage_policy, time_indic)
-    with _EXTRACTED_LOCK:
-        if key in _ALGORITHMS_PASSED:
-            _ALGORITHMS_PASSED.move_to_end(key)
-            return None
+    if _ALGORITHMS_PASSED.get(key):
+        return None
     ORIGINAL_ENFORCE_ALGORITHM_USAGE(signer_info, cert, algorithm_usage_policy, time_indic)
-    with _EXTRACTED_LOCK:
-        _ALGORITHMS_PASSED[key] = None
-        while len(_ALGORITHMS_PASSED) > ALGORITHM_PAIRS_REMEMBERED:
-            _ALGORITHMS_PASSED.popitem(last=False)
+    _ALGORITHMS_PASSED.put(key, True)
     return None
 
 
@@ -318,9 +299,7 @@ def default_excluded_subtrees() -> cv_name_trees.PKIXSubtrees:
     return {t: set() for t in _NAME_TYPES}
 
 
-PREPARED_STRINGS_REMEMBERED = 8192
-_PREPARED: OrderedDict[str, str] = OrderedDict()
-_PREPARED_LOCK = threading.Lock()
+_PREPARED: Memo[str, str] = Memo(8192)
 ORIGINAL_LDAP_STRING_PREP = x509.NameTypeAndValue._ldap_string_prep
 
 
@@ -332,21 +311,15 @@ def ldap_string_prep(self: x509.NameTypeAndValue, string: Any) -> str:
     """
     if type(string) is not str:
         return ORIGINAL_LDAP_STRING_PREP(self, string)
-    with _PREPARED_LOCK:
-        known = _PREPARED.get(string)
+    known = _PREPARED.get(string)
     if known is not None:
         return known
     prepared = ORIGINAL_LDAP_STRING_PREP(self, string)
-    with _PREPARED_LOCK:
-        _PREPARED[string] = prepared
-        if len(_PREPARED) > PREPARED_STRINGS_REMEMBERED:
-            _PREPARED.popitem(last=False)
+    _PREPARED.put(string, prepared)
     return prepared
 
 
-NAME_PAIRS_REMEMBERED = 4096
-_NAME_PAIRS: OrderedDict[tuple[bytes, bytes], bool] = OrderedDict()
-_NAME_LOCK = threading.Lock()
+_NAME_PAIRS: Memo[tuple[bytes, bytes], bool] = Memo(4096)
 ORIGINAL_NAME_EQ = x509.Name.__eq__
 
 
@@ -362,29 +335,22 @@ def name_eq(self: x509.Name, other: object) -> bool:
         key = (self.dump(), other.dump())
     except Exception:  # noqa: BLE001 - a name the original may still compare (or fail on) its own way
         return ORIGINAL_NAME_EQ(self, other)
-    with _NAME_LOCK:
-        known = _NAME_PAIRS.get(key)
+    known = _NAME_PAIRS.get(key)
     if known is not None:
         return known
     equal = ORIGINAL_NAME_EQ(self, other)
     if type(equal) is bool:
-        with _NAME_LOCK:
-            _NAME_PAIRS[key] = equal
-            if len(_NAME_PAIRS) > NAME_PAIRS_REMEMBERED:
-                _NAME_PAIRS.popitem(last=False)
+        _NAME_PAIRS.put(key, equal)
     return equal
 
 
 def forget() -> None:
     """Drop everything remembered (tests compare cold and warm runs)."""
-    with _PREPARED_LOCK:
-        _PREPARED.clear()
-    with _NAME_LOCK:
-        _NAME_PAIRS.clear()
-    with _EXTRACTED_LOCK:
-        _EXTRACTED_BY_CONTENT.clear()
-        _SIGNING_CERTIFICATE_PASSED.clear()
-        _ALGORITHMS_PASSED.clear()
+    _PREPARED.clear()
+    _NAME_PAIRS.clear()
+    _EXTRACTED_BY_CONTENT.clear()
+    _SIGNING_CERTIFICATE_PASSED.clear()
+    _ALGORITHMS_PASSED.clear()
 
 
 _installed = False

@@ -190,7 +190,7 @@ def test_a_repeated_validation_reuses_the_checks(pki_server, test_store, checks_
 
 
 def test_shared_checks_are_bounded_and_not_changed_by_callers(pki_server, test_store, monkeypatch):
-    monkeypatch.setattr(paths, "CHECKS_REMEMBERED_PER_STORE", 3)
+    monkeypatch.setattr(paths.store_index(test_store).checks, "size", 3)
     paths.store_index(test_store).checks.clear()
     signed = sign_pdf(make_pdf(), pki_server.pki.signer_rsa, server=pki_server)
     start, end = _validity(pki_server.pki.signer_rsa.asn1_certificate)
