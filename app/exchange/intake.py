@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -69,6 +70,30 @@ class _Incoming:
     outcome: str | None = None  # decided without storing a case: refused unreadable, duplicate
 
 
+class Acknowledgements:
+    """``updateStatus`` calls made on a thread of their own, in the order they were asked for.
+
+    Why: an acknowledgement is a round trip to the axis during which a single-threaded receiver did
+    nothing else; here it travels while the receiver fetches, reads and stores the next packages.
+    It is still asked for only after the commit that stored its package, so a crash in between
+    makes the axis deliver the package again, which the unique key turns into ``duplicate``, as
+    before. The thread has its own client (:meth:`AxisClient.twin`): a kept-alive connection serves
+    one thread. The caller collects the answers (:meth:`Intake._collect_acks`) on its own thread, so
+    claims are released and the round's report counted where they always were.
+    """
+
+    def __init__(self, client: AxisClient) -> None:
+        self._client = client.twin()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="axis-ack")
+
+    def send(self, remote_id: str, status: str) -> Future[None]:
+        return self._thread.submit(self._client.update_status, remote_id, status)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._client.close()
+
+
 class Intake:
     """The receiving loop of :class:`~.service.Exchange` (a mixin: it stores through the methods there)."""
 
@@ -84,6 +109,9 @@ class Intake:
     _accept_status: Callable[..., str]
     _store_new_documents: Callable[..., list[str] | None]
     store_batch: int
+    _acks: Acknowledgements | None
+    #: acknowledgements asked for and not yet collected, in order: (DocId, outcome, answer)
+    _unanswered: deque[tuple[str, str, Future[None]]]
 
     def poll_inbox(self, limit: int | None = None) -> RoundReport:
         """Take in waiting packages (``limit`` per message type): store and apply each in one transaction,
@@ -127,25 +155,37 @@ class Intake:
             finally:
                 for left in ahead:  # only when an unexpected error interrupts the round
                     self.claims.release(left.remote_id)
+                self._collect_acks(report, wait=True)
         return report
 
     def _finish(self, group: list[_Incoming], report: RoundReport) -> None:
-        """Store a group of taken packages (new documents together, see ``_settle_group``), then
-        acknowledge each one: an acknowledgement only ever follows the commit that stored its package."""
+        """Store a group of taken packages (new documents together, see ``_settle_group``), then ask for
+        each one's acknowledgement (:class:`Acknowledgements`): it only ever follows the commit that
+        stored its package."""
         try:
             outcomes = self._settle_group(group)
         except BaseException:
             for incoming in group:
                 self.claims.release(incoming.remote_id)
             raise
+        if self._acks is None:
+            self._acks = Acknowledgements(self.client)
         for incoming, outcome in zip(group, outcomes, strict=True):
+            answer = self._acks.send(incoming.remote_id, "done" if outcome != "refused" else "fail")
+            self._unanswered.append((incoming.remote_id, outcome, answer))
+        self._collect_acks(report, wait=False)
+
+    def _collect_acks(self, report: RoundReport, *, wait: bool) -> None:
+        """Count the answered acknowledgements (all of them when ``wait``), in order, releasing their claims."""
+        while self._unanswered and (wait or self._unanswered[0][2].done()):
+            remote_id, outcome, answer = self._unanswered.popleft()
             try:
-                self.client.update_status(incoming.remote_id, "done" if outcome != "refused" else "fail")
+                answer.result()
             except AxisError as exc:  # stored already: the axis delivers it again and it becomes a duplicate
                 report.errors.append(str(exc))
                 continue
             finally:
-                self.claims.release(incoming.remote_id)
+                self.claims.release(remote_id)
             if outcome == "duplicate":
                 report.duplicates += 1
             elif outcome == "refused":

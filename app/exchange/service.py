@@ -10,7 +10,9 @@ then acknowledges it to the axis; a redelivered package hits the unique key and 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,7 +39,7 @@ from engine.runtime.jobs import send_message
 from engine.runtime.outputs import enqueue, outbox_bodies, store_document
 
 from .claims import Claims
-from .intake import Intake, RoundReport
+from .intake import Acknowledgements, Intake, RoundReport
 from .models import ReceivedPackage
 from .security import attachment_warnings
 
@@ -85,9 +87,15 @@ class Exchange(Intake):
         self.send_batch = 25  # outbox rows sent per transaction (see deliver_outbox)
         self.store_batch = 16  # new documents received stored per transaction (see Intake._settle_group)
         self.claims = Claims(container.db, receiver_share)  # several receivers of one installation share the work
+        self._acks: Acknowledgements | None = None  # started by the first round that acknowledges
+        self._unanswered: deque[tuple[str, str, Future[None]]] = deque()
 
     def close(self) -> None:
-        """Release what a long-running receiver holds: its claim connection, its validation workers."""
+        """Release what a long-running receiver holds: its claim connection, its acknowledging thread,
+        its validation workers."""
+        if self._acks is not None:
+            self._acks.close()
+            self._acks = None
         self.claims.close()
         close = getattr(self.validator, "close", None)
         if close is not None:

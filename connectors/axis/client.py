@@ -26,7 +26,7 @@ from ..base64_codec import b64decode_strict
 from . import protocol
 from .auth import sdk_timestamp, sign_request
 from .errors import AxisAuthError, AxisError, AxisUnavailable
-from .transport import Reply, Transport, TransportError, make_transport
+from .transport import Reply, SessionTransport, Transport, TransportError, make_transport
 
 
 class AxisClient:
@@ -47,6 +47,19 @@ class AxisClient:
         self._sleep = sleep
         self._timestamp = timestamp
         self.attempts_made = 0  # of the last call, for logs and tests
+
+    def twin(self) -> AxisClient:
+        """A client with the same identity and settings and a connection of its own.
+
+        A kept-alive connection serves one thread at a time: a receiver that acknowledges on one
+        thread while it fetches on another gives each thread its own twin. A client built on a
+        caller's ``requests.Session`` gets a new session (sessions are not shared across threads).
+        """
+        return AxisClient(self.endpoint, self.system_id, self.secret, self.agency_code, timeout=self.timeout,
+                          max_attempts=self.max_attempts, backoff_base=self.backoff_base,
+                          backoff_max=self.backoff_max,
+                          session=requests.Session() if isinstance(self.transport, SessionTransport) else None,
+                          sleep=self._sleep, timestamp=self._timestamp)
 
     # -- the operations -------------------------------------------------------------------------
 
