@@ -33,6 +33,16 @@ class ParsedXml:
     repairs: tuple[str, ...] = ()
 
 
+def _declares_doctype(data: bytes) -> bool:
+    """``<!DOCTYPE`` or ``<!ENTITY`` anywhere, in any case, spaced or not (``_DOCTYPE``).
+
+    Both begin with ``!``, which a package rarely holds at all (base64 never does): looking for that one
+    byte (memchr) costs ~1 us on a 140 KB package, the regular expression ~60 us, so it runs only when
+    there is a ``!`` to look at.
+    """
+    return b"!" in data and _DOCTYPE.search(data) is not None
+
+
 def _parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                            dtd_validation=False, remove_comments=True, remove_pis=True, recover=recover)
@@ -54,7 +64,7 @@ def parse_untrusted(data: bytes) -> ParsedXml:
     if not isinstance(data, bytes | bytearray):
         raise TypeError("parse_untrusted expects bytes")
     data = bytes(data)
-    if _DOCTYPE.search(data):
+    if _declares_doctype(data):
         raise EdxmlError(
             "xml_doctype_forbidden",
             "Gói tin có khai báo DOCTYPE/ENTITY; không được phép vì có thể dùng để tấn công (XXE, bom thực thể).",

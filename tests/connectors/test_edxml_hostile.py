@@ -36,6 +36,21 @@ def test_entity_attacks_are_refused_with_reason(payload):
     assert "DOCTYPE" in caught.value.message_vi and "DOCTYPE" in caught.value.message_en
 
 
+def test_byte_scan_refuses_a_declaration_the_parser_would_never_see():
+    # only the scan of the bytes refuses this one: in a comment, the parser drops it and sees no DTD
+    data = (FIXTURES / "edoc_new.edxml").read_bytes().replace(b"?>", b"?>\n<!-- <!  Entity x -->", 1)
+    with pytest.raises(EdxmlError) as caught:
+        read_package(data)
+    assert caught.value.code == "xml_doctype_forbidden"
+
+
+def test_exclamation_marks_alone_are_read():
+    data = (FIXTURES / "edoc_new.edxml").read_bytes()
+    subject = read_package(data).header.subject
+    marked = data.replace(subject.encode(), (subject + " <!-- ! -->!").encode(), 1)
+    assert read_package(marked).header.subject == subject + " !"
+
+
 def test_xxe_in_utf16_is_still_refused():
     with pytest.raises(EdxmlError) as caught:
         read_package(XXE.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>')
