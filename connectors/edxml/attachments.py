@@ -102,6 +102,15 @@ def decode_base64(name: str, text: str, limits: Limits) -> bytes | None:
     The size is checked from the encoded length first, so an oversized attachment is refused
     before its content is decoded into memory.
     """
+    if len(text) * 3 // 4 <= limits.max_attachment_bytes:
+        # Within the limit even counting every character: the check below cannot refuse. Decoded as it
+        # is, base64 without whitespace (what we and most systems write) is taken at once: the strict
+        # decoder accepts only the base64 alphabet, so an accepted text had nothing to strip, and is
+        # what stripping would have given. Splitting and counting 140 KB cost ~170 us; this ~10 us.
+        try:
+            return b64decode_strict(text)
+        except (binascii.Error, ValueError):
+            pass  # whitespace (line-wrapped base64), or not base64: decided below, as before
     compact = "".join(text.split())
     check_attachment_size(name, len(compact) * 3 // 4 - compact.count("="), limits)
     try:
