@@ -9,7 +9,7 @@ name because real packages mix the edXML namespace, the default namespace and no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from contextvars import ContextVar
 from functools import lru_cache
 
@@ -69,28 +69,48 @@ _CHILD_INDEX: ContextVar[dict[etree._Element, dict[str, list[etree._Element]]] |
     "edxml_child_index", default=None)
 
 
-def _children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
-    if element is None:
-        return iter(())
+def _by_name(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """``element``'s children by local name; built once per element while a package is read.
+
+    The reader asks ~80 questions of ~20 elements per package; each answer is one or two dictionary
+    look-ups here, without the iterator and generator layers each question went through before.
+    """
     index = _CHILD_INDEX.get()
-    if index is None:
-        return (child for child in element if _local(child) == name)
-    by_name = index.get(element)  # lxml elements hash by identity; the key keeps the proxy alive
+    by_name = index.get(element) if index is not None else None  # lxml elements hash by identity
     if by_name is None:
         by_name = {}
         for child in element:
-            by_name.setdefault(_local(child), []).append(child)
-        index[element] = by_name
-    return iter(by_name.get(name, ()))
+            tag = child.tag
+            name = _local_name(tag) if isinstance(tag, str) else ""
+            found = by_name.get(name)
+            if found is None:
+                by_name[name] = [child]
+            else:
+                found.append(child)
+        if index is not None:
+            index[element] = by_name  # the key keeps the proxy alive, so the same element comes back
+    return by_name
+
+
+def _children(element: etree._Element | None, name: str) -> Sequence[etree._Element]:
+    """The children of ``element`` called ``name`` (any namespace or prefix), in document order."""
+    if element is None:
+        return ()
+    return _by_name(element).get(name, ())
 
 
 def _child(element: etree._Element | None, name: str) -> etree._Element | None:
-    return next(_children(element, name), None)
+    if element is None:
+        return None
+    found = _by_name(element).get(name)
+    return found[0] if found else None
 
 
 def _text(element: etree._Element | None, name: str) -> str:
-    found = _child(element, name)
-    return (found.text or "").strip() if found is not None else ""
+    if element is None:
+        return ""
+    found = _by_name(element).get(name)
+    return (found[0].text or "").strip() if found else ""
 
 
 def _missing(what: str) -> EdxmlError:
