@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -70,28 +71,35 @@ class _Incoming:
     outcome: str | None = None  # decided without storing a case: refused unreadable, duplicate
 
 
-class Acknowledgements:
-    """``updateStatus`` calls made on a thread of their own, in the order they were asked for.
+class AxisThreads:
+    """Fetching and acknowledging on threads of their own, one each, in the order asked for.
 
-    Why: an acknowledgement is a round trip to the axis during which a single-threaded receiver did
-    nothing else; here it travels while the receiver fetches, reads and stores the next packages.
-    It is still asked for only after the commit that stored its package, so a crash in between
-    makes the axis deliver the package again, which the unique key turns into ``duplicate``, as
-    before. The thread has its own client (:meth:`AxisClient.twin`): a kept-alive connection serves
-    one thread. The caller collects the answers (:meth:`Intake._collect_acks`) on its own thread, so
-    claims are released and the round's report counted where they always were.
+    Why: a single-threaded receiver sat idle through every ``getEdoc`` and ``updateStatus`` round
+    trip. Here the next packages are fetched while the receiver reads and stores the ones before,
+    and acknowledgements travel while it goes on. An acknowledgement is still asked for only after
+    the commit that stored its package, so a crash in between makes the axis deliver the package
+    again, which the unique key turns into ``duplicate``, as before. Each thread has its own client
+    (:meth:`AxisClient.twin`): a kept-alive connection serves one thread. The receiver takes the
+    answers on its own thread, so claims are taken and released and the round's report counted
+    where they always were.
     """
 
     def __init__(self, client: AxisClient) -> None:
-        self._client = client.twin()
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="axis-ack")
+        self._fetching, self._acknowledging = client.twin(), client.twin()
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="axis-fetch")
+        self._acknowledger = ThreadPoolExecutor(max_workers=1, thread_name_prefix="axis-ack")
 
-    def send(self, remote_id: str, status: str) -> Future[None]:
-        return self._thread.submit(self._client.update_status, remote_id, status)
+    def fetch(self, remote_id: str) -> Future[bytes]:
+        return self._fetcher.submit(self._fetching.get_edoc, remote_id)
+
+    def acknowledge(self, remote_id: str, status: str) -> Future[None]:
+        return self._acknowledger.submit(self._acknowledging.update_status, remote_id, status)
 
     def close(self) -> None:
-        self._thread.shutdown(wait=True)
-        self._client.close()
+        for pool in (self._fetcher, self._acknowledger):
+            pool.shutdown(wait=True)
+        self._fetching.close()
+        self._acknowledging.close()
 
 
 class Intake:
@@ -109,7 +117,8 @@ class Intake:
     _accept_status: Callable[..., str]
     _store_new_documents: Callable[..., list[str] | None]
     store_batch: int
-    _acks: Acknowledgements | None
+    fetch_ahead: int
+    _axis_threads: AxisThreads | None
     #: acknowledgements asked for and not yet collected, in order: (DocId, outcome, answer)
     _unanswered: deque[tuple[str, str, Future[None]]]
 
@@ -121,8 +130,9 @@ class Intake:
         unique key turns the second delivery into ``duplicate`` and it is acknowledged then.
         Pipelined: package k+1 is fetched, read and its attachments handed to the validator (another
         process when it is a :class:`ValidationPool`) before package k is stored, so validation runs
-        while the receiver stores, starts cases and talks to the axis. Each package is still stored
-        (with its verdicts) and acknowledged on its own, in the order listed.
+        while the receiver stores and starts cases; fetching runs ahead and acknowledging behind on
+        threads of their own (:class:`AxisThreads`). Each package is still stored (with its verdicts)
+        and acknowledged on its own, in the order listed, and the round ends when every answer is in.
         """
         report = RoundReport()
         for message_type in ("edoc", "status"):
@@ -132,24 +142,13 @@ class Intake:
                 report.errors.append(str(exc))
                 continue
             ahead: deque[_Incoming] = deque()
-            taken = 0
             batch = max(1, self.store_batch)
             try:
-                for remote_id in waiting:
-                    if limit is not None and taken >= limit:
-                        break
-                    if not self.claims.try_claim(remote_id):
-                        continue  # another receiver of ours has it
-                    taken += 1
-                    try:
-                        data = self.client.get_edoc(remote_id)
-                    except AxisError as exc:
-                        self.claims.release(remote_id)
-                        report.errors.append(str(exc))
-                        continue
-                    ahead.append(self._take(data, remote_id))
-                    if len(ahead) >= batch + self.read_ahead:
-                        self._finish([ahead.popleft() for _ in range(batch)], report)
+                with closing(self._fetched(waiting, limit, report)) as fetched:  # closed (claims released) on error too
+                    for remote_id, data in fetched:
+                        ahead.append(self._take(data, remote_id))
+                        if len(ahead) >= batch + self.read_ahead:
+                            self._finish([ahead.popleft() for _ in range(batch)], report)
                 while ahead:
                     self._finish([ahead.popleft() for _ in range(min(batch, len(ahead)))], report)
             finally:
@@ -158,9 +157,52 @@ class Intake:
                 self._collect_acks(report, wait=True)
         return report
 
+    def _threads(self) -> AxisThreads:
+        if self._axis_threads is None:
+            self._axis_threads = AxisThreads(self.client)
+        return self._axis_threads
+
+    def _fetched(self, waiting: Sequence[str], limit: int | None, report: RoundReport) -> Iterator[tuple[str, bytes]]:
+        """``(DocId, package)`` for up to ``limit`` of ``waiting`` that this receiver claims, in order,
+        fetched up to ``fetch_ahead`` ahead on the fetching thread. A package that cannot be fetched is
+        released and reported; whatever an interrupted round had in flight is released too."""
+        ids = iter(waiting)
+        in_flight: deque[tuple[str, Future[bytes]]] = deque()
+        claimed = 0
+
+        def top_up() -> None:
+            nonlocal claimed
+            while len(in_flight) < max(1, self.fetch_ahead) and (limit is None or claimed < limit):
+                remote_id = next(ids, None)
+                if remote_id is None:
+                    return
+                if self.claims.try_claim(remote_id):  # else another receiver of ours has it
+                    claimed += 1
+                    in_flight.append((remote_id, self._threads().fetch(remote_id)))
+
+        try:
+            top_up()
+            while in_flight:
+                remote_id, answer = in_flight.popleft()
+                try:
+                    data = answer.result()
+                except AxisError as exc:
+                    self.claims.release(remote_id)
+                    report.errors.append(str(exc))
+                    continue
+                finally:
+                    top_up()
+                yield remote_id, data
+        finally:
+            for remote_id, answer in in_flight:  # only when an unexpected error interrupts the round
+                answer.cancel()
+                with suppress(Exception):
+                    answer.result()
+                self.claims.release(remote_id)
+
     def _finish(self, group: list[_Incoming], report: RoundReport) -> None:
         """Store a group of taken packages (new documents together, see ``_settle_group``), then ask for
-        each one's acknowledgement (:class:`Acknowledgements`): it only ever follows the commit that
+        each one's acknowledgement (on the acknowledging thread of :class:`AxisThreads`): it only ever follows the commit that
         stored its package."""
         try:
             outcomes = self._settle_group(group)
@@ -168,10 +210,8 @@ class Intake:
             for incoming in group:
                 self.claims.release(incoming.remote_id)
             raise
-        if self._acks is None:
-            self._acks = Acknowledgements(self.client)
         for incoming, outcome in zip(group, outcomes, strict=True):
-            answer = self._acks.send(incoming.remote_id, "done" if outcome != "refused" else "fail")
+            answer = self._threads().acknowledge(incoming.remote_id, "done" if outcome != "refused" else "fail")
             self._unanswered.append((incoming.remote_id, outcome, answer))
         self._collect_acks(report, wait=False)
 

@@ -39,7 +39,7 @@ from engine.runtime.jobs import send_message
 from engine.runtime.outputs import enqueue, outbox_bodies, store_document
 
 from .claims import Claims
-from .intake import Acknowledgements, Intake, RoundReport
+from .intake import AxisThreads, Intake, RoundReport
 from .models import ReceivedPackage
 from .security import attachment_warnings
 
@@ -87,15 +87,16 @@ class Exchange(Intake):
         self.send_batch = 25  # outbox rows sent per transaction (see deliver_outbox)
         self.store_batch = 16  # new documents received stored per transaction (see Intake._settle_group)
         self.claims = Claims(container.db, receiver_share)  # several receivers of one installation share the work
-        self._acks: Acknowledgements | None = None  # started by the first round that acknowledges
+        self.fetch_ahead = 4  # packages being fetched on the fetching thread while the receiver works
+        self._axis_threads: AxisThreads | None = None  # started by the first round that takes packages in
         self._unanswered: deque[tuple[str, str, Future[None]]] = deque()
 
     def close(self) -> None:
-        """Release what a long-running receiver holds: its claim connection, its acknowledging thread,
+        """Release what a long-running receiver holds: its claim connection, its fetching and acknowledging threads,
         its validation workers."""
-        if self._acks is not None:
-            self._acks.close()
-            self._acks = None
+        if self._axis_threads is not None:
+            self._axis_threads.close()
+            self._axis_threads = None
         self.claims.close()
         close = getattr(self.validator, "close", None)
         if close is not None:

@@ -1,4 +1,5 @@
-"""Acknowledgements travel on their own thread, but still only after the commit that stored their package."""
+"""Fetching and acknowledging travel on threads of their own; an acknowledgement still only follows the commit
+that stored its package, and a package that cannot be fetched waits for the next round."""
 
 from __future__ import annotations
 
@@ -19,28 +20,30 @@ from .test_exchange import official_letter
 
 
 class _WatchingHub:
-    """The real hub, with a look at our database whenever an ``updateStatus`` arrives (and, when asked,
-    a refusal of the first acknowledgement of one DocId)."""
+    """The real hub, with a look at our database whenever an ``updateStatus`` arrives, and, when asked,
+    a refusal of the first ``getEdoc`` or ``updateStatus`` of one DocId."""
 
     def __init__(self, hub: AxisHub) -> None:
         self.hub = hub
         self.container: Any = None
         self.stored_when_acknowledged: dict[str, bool] = {}
         self.threads: set[str] = set()
-        self.refuse_once: str | None = None
+        self.refuse_once: dict[str, str] = {}  # operation -> DocId
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO", "").endswith("/updateStatus"):
-            doc_id = environ.get("HTTP_XROADVNPT_DOCID", "")
+        operation = environ.get("PATH_INFO", "").rsplit("/", 1)[-1]
+        doc_id = environ.get("HTTP_XROADVNPT_DOCID", "")
+        with self.lock:
+            if doc_id and self.refuse_once.get(operation) == doc_id:
+                del self.refuse_once[operation]
+                body = json.dumps({"status": "FAIL", "ErrorCode": "test_refused",
+                                   "ErrorDesc": "Từ chối để thử"}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(body)))])
+                return [body]
+        if operation == "updateStatus":
             with self.lock:
-                if doc_id and doc_id == self.refuse_once:
-                    self.refuse_once = None
-                    body = json.dumps({"status": "FAIL", "ErrorCode": "test_refused",
-                                       "ErrorDesc": "Từ chối để thử"}).encode()
-                    start_response("400 Bad Request", [("Content-Type", "application/json"),
-                                                       ("Content-Length", str(len(body)))])
-                    return [body]
                 with self.container.readers() as s:
                     stored = s.scalar(select(ReceivedPackage.id).where(ReceivedPackage.remote_id == doc_id))
                 self.stored_when_acknowledged[doc_id] = stored is not None
@@ -83,7 +86,7 @@ def test_every_acknowledgement_reaches_the_axis_after_its_package_is_committed(w
 def test_a_refused_acknowledgement_is_reported_and_the_document_comes_back_as_a_duplicate(watched: Any) -> None:
     exchange, watching, ministry = watched
     sent = [ministry.send_edoc(official_letter(f"{i + 1}")) for i in range(3)]
-    watching.refuse_once = sent[1]
+    watching.refuse_once["updateStatus"] = sent[1]
 
     first = exchange.poll_inbox()
     second = exchange.poll_inbox()
@@ -93,3 +96,17 @@ def test_a_refused_acknowledgement_is_reported_and_the_document_comes_back_as_a_
     assert exchange.client.list_received() == []
     with exchange.c.sessions() as s:
         assert len(s.scalars(select(ReceivedPackage)).all()) == 3
+
+
+def test_a_package_that_cannot_be_fetched_is_reported_and_taken_in_the_next_round(watched: Any) -> None:
+    exchange, watching, ministry = watched
+    sent = [ministry.send_edoc(official_letter(f"{i + 1}")) for i in range(6)]
+    watching.refuse_once["getEdoc"] = sent[2]
+
+    first = exchange.poll_inbox()
+
+    assert first.received == 5 and len(first.errors) == 1 and "test_refused" in first.errors[0]
+    assert exchange.client.list_received() == [sent[2]]
+    second = exchange.poll_inbox()
+    assert second.received == 1 and not second.errors and exchange.client.list_received() == []
+    assert watching.stored_when_acknowledged == {doc_id: True for doc_id in sent}
