@@ -44,7 +44,8 @@ def body_matches_hash(data: bytes, declared: str) -> bool:
 def digest_matches_hash(digest: bytes, declared: str) -> bool:
     """``declared`` (a ``hash-file``: ours, or the SDK's unpadded hex) names this SHA-256 ``digest``."""
     declared = declared.strip().lower()
-    return declared in (digest.hex(), "".join(f"{b:x}" for b in digest))
+    # ours first: the SDK's unpadded form (32 formatted bytes) is built only when ours does not match
+    return declared == digest.hex() or declared == "".join(f"{b:x}" for b in digest)
 
 
 def ok(**fields: Any) -> dict[str, Any]:

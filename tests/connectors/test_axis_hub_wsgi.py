@@ -20,7 +20,14 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 
 from connectors.axis import AxisClient, AxisHub, HubStore, protocol
 from connectors.axis.hub import CONTENT_TYPE, operation_and_method, status_line
-from connectors.edxml import Code, MessageHeader, Organization, PromulgationInfo, build_document
+from connectors.edxml import (
+    Code,
+    MessageHeader,
+    Organization,
+    PromulgationInfo,
+    build_document,
+    make_attachment,
+)
 
 SENDER = ("ctu", "000.21.36.H13", "secret-ctu")
 RECEIVER = ("vpcp", "000.00.00.G22", "secret-vpcp")
@@ -159,3 +166,30 @@ def test_the_body_and_its_length_are_read_as_werkzeug_reads_them(content_length:
     except Exception as exc:  # noqa: BLE001
         got = type(exc)
     assert got == expected
+
+
+def test_a_large_answer_goes_through_the_file_wrapper_with_the_same_bytes(hub) -> None:
+    from waitress.buffers import ReadOnlyFileBasedBuffer
+
+    from connectors.axis.hub import LARGE_ANSWER
+
+    sender = AxisClient("http://hub", *SENDER[::2], SENDER[1])
+    receiver = AxisClient("http://hub", *RECEIVER[::2], RECEIVER[1])
+    package = build_document(MessageHeader(from_=Organization(SENDER[1], "ĐHCT"), to=(Organization(RECEIVER[1], "VPCP"),),
+                                           code=Code("2", "ĐHCT-VP"), subject="Lớn",
+                                           promulgation=PromulgationInfo("Cần Thơ", date(2025, 3, 14))),
+                             [make_attachment("lon.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 400)])
+    headers = _signed(sender, {"messagetype": "edoc", "hash-file": protocol.file_hash(package)}, "application/octet-stream")
+    _, _, sent = _exchange(hub, _environ("/sendEdoc", headers=headers, body=package))
+    doc_id = json.loads(sent)["DocId"]
+    wrapped = _environ("/getEdoc", headers=_signed(receiver, {"docId": doc_id}), **{"wsgi.file_wrapper": ReadOnlyFileBasedBuffer})
+    started: list[Any] = []
+    answer = hub(wrapped, lambda status, headers, exc_info=None: started.append((status, headers)))
+    assert isinstance(answer, ReadOnlyFileBasedBuffer)
+    body = b"".join(answer)
+    assert len(body) > LARGE_ANSWER
+    assert (started[0][0], started[0][1], body) == _as_werkzeug_sent_it(wrapped, 200, body)
+    assert base64.b64decode(json.loads(body)["data"]) == package
+    small = _environ("/getReceivedEdocList", headers=_signed(receiver, {"messagetype": "edoc"}),
+                     **{"wsgi.file_wrapper": ReadOnlyFileBasedBuffer})
+    assert isinstance(hub(small, lambda *args: None), list)
