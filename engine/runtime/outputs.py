@@ -30,8 +30,8 @@ def store_document(session: Session, case_id: int, content: bytes, name: str, me
     rows in later queries of the same transaction.
     """
     digest = store_blob(session, content, media_type)
-    session.connection().execute(insert(CaseDocument.__table__).values(case_id=case_id, sha256=digest, name=name,
-                                                                       role=role))
+    session.connection().execute(_INSERT_CASE_DOCUMENT, {"case_id": case_id, "sha256": digest, "name": name,
+                                                         "role": role})
     return digest
 
 
@@ -39,14 +39,10 @@ def store_blob(session: Session, content: bytes, media_type: str) -> str:
     """Keep ``content`` in the content-addressed ``document`` table (once per SHA-256); returns the digest."""
     digest = hashlib.sha256(content).hexdigest()
     connection = session.connection()
-    dialect = connection.dialect.name
     row = {"sha256": digest, "media_type": media_type, "size": len(content), "content": content}
-    if dialect == "postgresql":
-        connection.execute(postgresql.insert(Document.__table__).values(row).on_conflict_do_nothing(
-            index_elements=["sha256"]))
-    elif dialect == "sqlite":
-        connection.execute(sqlite.insert(Document.__table__).values(row).on_conflict_do_nothing(
-            index_elements=["sha256"]))
+    statement = _INSERT_DOCUMENT_IF_NEW.get(connection.dialect.name)
+    if statement is not None:
+        connection.execute(statement, row)
     elif session.get(Document, digest) is None:  # another database: look first, as before
         session.add(Document(**row))
         session.flush()
@@ -81,4 +77,12 @@ def outbox_bodies(session: Session, digests: Iterable[str]) -> dict[str, bytes]:
     return {digest: content for digest, content in rows}
 
 
+# The statements of this module, built once: a statement memoises its cache key, so building one per
+# call (``.values(row)`` embeds the row) paid for the construction and the cache key every time.
 _INSERT_OUTBOX = insert(Outbox.__table__)
+_INSERT_CASE_DOCUMENT = insert(CaseDocument.__table__)
+#: A content row that is skipped when its SHA-256 is already stored, by dialect (others look first).
+_INSERT_DOCUMENT_IF_NEW = {
+    "postgresql": postgresql.insert(Document.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+    "sqlite": sqlite.insert(Document.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+}
