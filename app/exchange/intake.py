@@ -202,8 +202,8 @@ class Intake:
 
     def _finish(self, group: list[_Incoming], report: RoundReport) -> None:
         """Store a group of taken packages (new documents together, see ``_settle_group``), then ask for
-        each one's acknowledgement (on the acknowledging thread of :class:`AxisThreads`): it only ever follows the commit that
-        stored its package."""
+        each one's acknowledgement (sent by the acknowledging thread of :class:`AxisThreads`): it only
+        ever follows the commit that stored its package."""
         try:
             outcomes = self._settle_group(group)
         except BaseException:
