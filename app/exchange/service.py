@@ -205,9 +205,10 @@ class Exchange(Intake):
                                 f"{receipt.refused_reason.message_vi}", report, doc_type)
         # Two receivers storing the same attachment no longer collide on the content-addressed ``document``
         # row (store_document inserts it ON CONFLICT DO NOTHING): only our own unique key can refuse us.
+        arrived = self._arrived_status(package) if doc_type == BusinessDocType.NEW else b""
         try:
             with transaction(self.c.sessions) as s:
-                return self._store_document(s, data, digest, remote_id, package, report, doc_type, receipt)
+                return self._store_document(s, data, digest, remote_id, package, report, doc_type, receipt, arrived)
         except IntegrityError as exc:
             if "received_package" in str(exc):
                 return "duplicate"
@@ -225,22 +226,26 @@ class Exchange(Intake):
         """
         outcomes: list[str] = []
         try:
+            # built before the write lock is taken: on SQLite the other receivers wait while it is held
+            arrived = [self._arrived_status(item.package) for item in incoming]
             with transaction(self.c.sessions) as s:
-                for item, receipt in zip(incoming, receipts, strict=True):
+                for item, receipt, status in zip(incoming, receipts, arrived, strict=True):
                     package = item.package
                     doc_type = package.business.doc_type if package.business else BusinessDocType.NEW
                     if receipt.refused_reason is not None or self.agency not in {o.organ_id for o in
                                                                                 package.header.to}:
                         raise _NotInRun(item.remote_id)
                     outcomes.append(self._store_document(s, item.data, item.digest, item.remote_id, package,
-                                                         _receipt_report(receipt), doc_type, receipt))
+                                                         _receipt_report(receipt), doc_type, receipt, status))
         except Exception as exc:  # noqa: BLE001 - every package is stored again on its own, where it fails for real
             log.info("axis: a run of %d received documents goes one by one: %r", len(outcomes) + 1, exc)
             return None
         return outcomes
 
     def _store_document(self, s: Session, data: bytes, digest: str, remote_id: str, package: DocumentPackage,
-                        report: dict[str, Any], doc_type: BusinessDocType, receipt: Any) -> str:
+                        report: dict[str, Any], doc_type: BusinessDocType, receipt: Any, arrived: bytes = b"") -> str:
+        """Keep a received document package; a new one starts its case (``arrived``: its status 01 package,
+        see :meth:`_arrived_status`), a revoke, update or replace reaches the case holding the original."""
         header = package.header
         bad = [a for a in receipt.attachments if _attachment_invalid(a)]
         values = {"remote_id": remote_id, "kind": "edoc", "sender": header.from_.organ_id,
@@ -248,14 +253,20 @@ class Exchange(Intake):
                   "sha256": digest, "content": data, "report": report, "outcome": "flagged" if bad else "stored",
                   "reason": "; ".join(f"{a.name}: chữ ký không hợp lệ / signature invalid" for a in bad)}
         if doc_type == BusinessDocType.NEW:
-            return self._start_incoming_case(s, values, package, report)
+            return self._start_incoming_case(s, values, package, report, arrived or self._arrived_status(package))
         row = ReceivedPackage(**values)
         s.add(row)
         s.flush()
         return self._change_document(s, row, package, doc_type)
 
+    def _arrived_status(self, package: DocumentPackage) -> bytes:
+        """The status 01 ("arrived") package answering ``package``, signed when this side signs: a pure
+        function of the header, so callers build it before taking the write lock."""
+        h = package.header
+        return self._signed(build_status(h, StatusCode.ARRIVED, reporter=_us(h, self.agency)))
+
     def _start_incoming_case(self, s: Session, values: dict[str, Any], package: DocumentPackage,
-                             report: dict[str, Any]) -> str:
+                             report: dict[str, Any], arrived: bytes) -> str:
         """Start the QT74 case, then keep the package (one Core INSERT: it is never changed afterwards, so
         the ORM's bookkeeping for it, and the flush it needed for its id, bought nothing) linked to it."""
         h = package.header
@@ -290,8 +301,7 @@ class Exchange(Intake):
         for attachment in package.attachments:
             store_document(s, case.id, attachment.data, attachment.name, attachment.content_type, role="incoming")
         enqueue(s, case, AXIS_ACTOR.user_id, AXIS, "status",
-                {"status_code": "01", "document_id": h.document_id, "to": h.from_.organ_id},
-                self._signed(build_status(h, StatusCode.ARRIVED, reporter=_us(h, self.agency))))
+                {"status_code": "01", "document_id": h.document_id, "to": h.from_.organ_id}, arrived)
         return "started"
 
     def _change_document(self, s: Session, row: ReceivedPackage, package: DocumentPackage,
