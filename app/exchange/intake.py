@@ -36,6 +36,7 @@ from connectors.edxml import (
 
 from .claims import Claims
 from .models import ReceivedPackage
+from .write_lock import WriteLockProbe
 
 _RECEIVED = ReceivedPackage.__table__
 _ALREADY_RECEIVED = (select(_RECEIVED.c.id)
@@ -118,6 +119,8 @@ class Intake:
     _store_new_documents: Callable[..., list[str] | None]
     store_batch: int
     fetch_ahead: int
+    read_ahead_while_locked: int
+    write_lock: WriteLockProbe
     _axis_threads: AxisThreads | None
     #: acknowledgements asked for and not yet collected, in order: (DocId, outcome, answer)
     _unanswered: deque[tuple[str, str, Future[None]]]
@@ -147,7 +150,7 @@ class Intake:
                 with closing(self._fetched(waiting, limit, report)) as fetched:  # closed (claims released) on error too
                     for remote_id, data in fetched:
                         ahead.append(self._take(data, remote_id))
-                        if len(ahead) >= batch + self.read_ahead:
+                        while len(ahead) >= batch + self.read_ahead and self._turn_to_store(len(ahead) - batch):
                             self._finish([ahead.popleft() for _ in range(batch)], report)
                 while ahead:
                     self._finish([ahead.popleft() for _ in range(min(batch, len(ahead)))], report)
@@ -156,6 +159,11 @@ class Intake:
                     self.claims.release(left.remote_id)
                 self._collect_acks(report, wait=True)
         return report
+
+    def _turn_to_store(self, left_ahead: int) -> bool:
+        """Whether to store a group now: yes, unless another writer holds SQLite's write lock and fewer
+        than ``read_ahead_while_locked`` more packages are read ahead (see :mod:`.write_lock`)."""
+        return left_ahead >= self.read_ahead + self.read_ahead_while_locked or self.write_lock.free()
 
     def _threads(self) -> AxisThreads:
         if self._axis_threads is None:

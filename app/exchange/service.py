@@ -42,6 +42,7 @@ from .claims import Claims
 from .intake import AxisThreads, Intake, RoundReport
 from .models import ReceivedPackage
 from .security import attachment_warnings
+from .write_lock import WriteLockProbe
 
 log = logging.getLogger(__name__)
 AXIS = "axis"
@@ -88,6 +89,9 @@ class Exchange(Intake):
         self.store_batch = 16  # new documents received stored per transaction (see Intake._settle_group)
         self.claims = Claims(container.db, receiver_share)  # several receivers of one installation share the work
         self.fetch_ahead = 4  # packages being fetched on the fetching thread while the receiver works
+        # packages read further ahead while another receiver holds SQLite's write lock (see write_lock)
+        self.read_ahead_while_locked = 32
+        self.write_lock = WriteLockProbe(container.db)
         self._axis_threads: AxisThreads | None = None  # started by the first round that takes packages in
         self._unanswered: deque[tuple[str, str, Future[None]]] = deque()
 
@@ -98,6 +102,7 @@ class Exchange(Intake):
             self._axis_threads.close()
             self._axis_threads = None
         self.claims.close()
+        self.write_lock.close()
         close = getattr(self.validator, "close", None)
         if close is not None:
             close()
