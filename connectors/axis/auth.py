@@ -14,7 +14,6 @@ actually arrived and that no unsigned ``XroadVnpt-`` parameter rides along.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Callable, Mapping
@@ -39,7 +38,8 @@ def canonical_json(values: Mapping[str, str]) -> str:
 
 
 def hmac_hex(secret: str, text: str) -> str:
-    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    """Hex HMAC-SHA256 of ``text`` under ``secret`` (``hmac.digest``: OpenSSL's one-shot, no HMAC object)."""
+    return hmac.digest(secret.encode("utf-8"), text.encode("utf-8"), "sha256").hex()
 
 
 def sdk_timestamp(moment: datetime | None = None) -> str:

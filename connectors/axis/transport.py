@@ -21,6 +21,7 @@ read as before.
 
 from __future__ import annotations
 
+import email.parser
 import http.client
 import os
 import re
@@ -30,6 +31,7 @@ import threading
 import urllib.parse
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from requests.utils import get_environ_proxies, requote_uri
@@ -161,14 +163,16 @@ class DirectTransport(Transport):
         CPU per call, as much as the rest of the request); here the request line and ``Host`` come from
         http.client itself, once per operation (:meth:`_request_line`), and the headers are encoded and
         refused exactly as ``putheader`` encodes and refuses them (:func:`header_lines`). The answer is
-        read by http.client's own ``HTTPResponse``, as ``getresponse`` read it.
+        read by http.client's own ``HTTPResponse``, as ``getresponse`` read it, but for its header block
+        (:class:`_Response`).
         """
         connection = self._connection()
         try:
             head = self._request_line(operation) + header_lines(_ordered(headers, len(body)))
             connection.send(head)  # connects first if needed, as endheaders did
-            connection.send(body)
-            response = http.client.HTTPResponse(connection.sock, method="POST")
+            if body:  # an empty body was a send() of nothing: a system call that wrote no byte
+                connection.send(body)
+            response = _Response(connection.sock, method="POST")
             response.begin()
             content = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -211,22 +215,126 @@ class _Capture(http.client.HTTPConnection):
 # http.client's checks in putheader (Lib/http/client.py, Python 3.11)
 _LEGAL_HEADER_NAME = re.compile(rb"[^:\s][^:\r\n]*").fullmatch
 _ILLEGAL_HEADER_VALUE = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])").search
+# ``Name: `` for names that passed the check: a client sends the same dozen or so names on every call
+_NAME_PREFIXES: dict[str, bytes] = {}
+
+
+def _name_prefix(name: str) -> bytes:
+    prefix = _NAME_PREFIXES.get(name)
+    if prefix is None:
+        encoded_name = name.encode("ascii")
+        if not _LEGAL_HEADER_NAME(encoded_name):
+            raise ValueError(f"Invalid header name {encoded_name!r}")
+        prefix = encoded_name + b": "
+        if len(_NAME_PREFIXES) < 256:  # bounded: names are the caller's
+            _NAME_PREFIXES[name] = prefix
+    return prefix
 
 
 def header_lines(headers: list[tuple[str, str]]) -> bytes:
     """``Name: value`` lines and the blank line, as ``putheader`` + ``endheaders`` write them: names in
-    ASCII, values in Latin-1, the same ValueError (or UnicodeEncodeError) for a name or value it refuses."""
+    ASCII, values in Latin-1, the same ValueError (or UnicodeEncodeError) for a name or value it refuses.
+
+    A name is checked once and kept; a value is searched for an illegal line break only when it holds
+    a CR or LF at all (the only characters that pattern can match on).
+    """
     lines = []
     for name, value in headers:
-        encoded_name = name.encode("ascii")
-        if not _LEGAL_HEADER_NAME(encoded_name):
-            raise ValueError(f"Invalid header name {encoded_name!r}")
+        prefix = _NAME_PREFIXES.get(name) if type(name) is str else None
+        if prefix is None:
+            prefix = _name_prefix(name)
         encoded_value = value.encode("latin-1") if hasattr(value, "encode") else str(value).encode("ascii")
-        if _ILLEGAL_HEADER_VALUE(encoded_value):
+        if (b"\r" in encoded_value or b"\n" in encoded_value) and _ILLEGAL_HEADER_VALUE(encoded_value):
             raise ValueError(f"Invalid header value {encoded_value!r}")
-        lines.append(encoded_name + b": " + encoded_value + b"\r\n")
+        lines.append(prefix + encoded_value + b"\r\n")
     lines.append(b"\r\n")
     return b"".join(lines)
+
+
+# A header line the e-mail parser behind http.client.parse_headers reads as exactly ``(name, value)``:
+# a name of the characters its header pattern allows (so neither a continuation nor a ``From `` line),
+# no lone CR or LF (its line breaks), nor, to be safe, a character str.splitlines would break at.
+_PLAIN_HEADER_LINE = re.compile(r"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n\x0b\x0c\x1c\x1d\x1e\x85]*)\r\n").fullmatch
+# values of Content-Type that make the parser read the (empty) rest as a multipart body or a message
+_NESTED_CONTENT = re.compile(r"multipart|message", re.IGNORECASE).search
+
+
+def parse_headers(fp: Any) -> http.client.HTTPMessage:
+    """``http.client.parse_headers(fp)``: the same lines read (``_read_headers``, its limits and errors),
+    the same ``HTTPMessage``, built directly when every line is a plain ``Name: value``.
+
+    The e-mail parser cost ~40 us per answer, more than the rest of reading it; for plain lines it
+    adds ``(name, value)`` pairs with ``set_raw`` and an empty payload, which is what this does.
+    Anything else (continuations, odd characters, a multipart or message Content-Type, no CRLF blank
+    line at the end) is handed to the e-mail parser as before.
+    """
+    lines = http.client._read_headers(fp)
+    text = b"".join(lines).decode("iso-8859-1")
+    if lines[-1] == b"\r\n":
+        pairs = []
+        for line in lines[:-1]:
+            match = _PLAIN_HEADER_LINE(line.decode("iso-8859-1"))
+            if match is None:
+                break
+            pairs.append(match.groups())
+        else:
+            if not any(name.lower() == "content-type" and _NESTED_CONTENT(value) for name, value in pairs):
+                message = http.client.HTTPMessage()
+                for name, value in pairs:
+                    message.set_raw(name, value)
+                message.set_payload("")
+                return message
+    return email.parser.Parser(_class=http.client.HTTPMessage).parsestr(text)
+
+
+class _Response(http.client.HTTPResponse):
+    """``HTTPResponse`` whose ``begin`` reads the header block with :func:`parse_headers`.
+
+    ``begin`` is Python 3.11's own (Lib/http/client.py), but for that one call;
+    ``tests/connectors/test_axis_transport_answers.py`` compares the two on many answers.
+    """
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)  # the header of a 100 Continue, skipped
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = parse_headers(self.fp)
+        tr_enc = self.headers.get("transfer-encoding")
+        if tr_enc and tr_enc.lower() == "chunked":
+            self.chunked = True
+            self.chunk_left = None
+        else:
+            self.chunked = False
+        self.will_close = self._check_close()
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        else:
+            self.length = None
+        if (status == http.client.NO_CONTENT or status == http.client.NOT_MODIFIED or 100 <= status < 200
+                or self._method == "HEAD"):
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 def _ordered(headers: dict[str, str], length: int) -> list[tuple[str, str]]:
