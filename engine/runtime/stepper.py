@@ -29,6 +29,7 @@ from ..clock import utcnow
 from ..errors import EngineError, ScriptBlocked
 from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job
 from ..services import OperatorError, ServiceRegistry
+from . import spiff_logging  # noqa: F401 - installs the quiet Task._set_state (see that module)
 from .history import prune_into_history
 from .outputs import enqueue, store_document
 from .specs import VersionData
