@@ -234,11 +234,10 @@ class _Reply(Future):
 
 
 class _Workers:
-    """The running workers; ``_processes`` (pid -> process) as the executor had it (tests kill one)."""
+    """The running workers."""
 
     def __init__(self, start: tuple[Any, ...], processes: int) -> None:
         self.workers = [_Worker(start) for _ in range(processes)]
-        self._processes = {w.process.pid: w.process for w in self.workers}
 
     def submit(self, name: str, data: bytes) -> Future:
         """To the least busy worker; once any worker has died the pool is broken (as the executor was)."""
@@ -271,6 +270,12 @@ class ValidationPool:
             for worker in executor.workers:
                 worker.submit("warm-up.txt", b"").result()
         return self
+
+    def worker_processes(self) -> list[Any]:
+        """The worker processes running now (none before the first PDF or ``warm_up``, nor once broken):
+        for supervision, and for the tests that kill one."""
+        with self._lock:
+            return [w.process for w in self._executor.workers] if self._executor is not None else []
 
     def _pool(self) -> _Workers | None:
         with self._lock:

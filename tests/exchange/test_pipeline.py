@@ -46,7 +46,7 @@ class CountingValidator:
 def test_the_worker_process_gives_the_same_verdicts_as_validating_in_line(pool, validator, signed_pdf):
     for pdf in (signed_pdf, tampered(signed_pdf), b"not a pdf"):
         assert pool.submit("cong-van.pdf", pdf).result() == validator("cong-van.pdf", pdf)
-    worker_pids = [p.pid for p in pool._executor._processes.values()]
+    worker_pids = [p.pid for p in pool.worker_processes()]
     assert worker_pids and os.getpid() not in worker_pids
 
 
@@ -80,7 +80,7 @@ def test_a_redelivered_document_is_not_validated_again(container, exchange, vali
 
 
 def test_a_killed_validation_worker_is_replaced_by_validating_here(container, exchange, pool, signed_pdf):
-    [worker] = pool._executor._processes.values()
+    [worker] = pool.worker_processes()
     os.kill(worker.pid, signal.SIGKILL)
     worker.join(timeout=10)
     receiver = Exchange(exchange.c, exchange.client, pool)

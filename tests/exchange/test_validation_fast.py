@@ -90,7 +90,7 @@ def test_a_timeout_leaves_the_future_pending_and_a_later_result_gets_the_verdict
 
 
 def test_outstanding_futures_of_a_killed_worker_are_validated_here(pool, store, signed_pdf):
-    [worker] = pool._executor._processes.values()
+    [worker] = pool.worker_processes()
     futures = [pool.submit("cong-van.pdf", pdf) for pdf in (signed_pdf, tampered(signed_pdf)) * 20]
     os.kill(worker.pid, signal.SIGKILL)
     worker.join(timeout=10)
@@ -118,6 +118,6 @@ def test_closing_waits_for_the_worker_to_leave(store):
     from app.exchange.validation_pool import ValidationPool
 
     pool = ValidationPool(store, policy="lenient", offline=True).warm_up()
-    [process] = pool._executor._processes.values()
+    [process] = pool.worker_processes()
     pool.close()
     assert not process.is_alive() and process.exitcode == 0
