@@ -17,6 +17,10 @@ input faster, so no outcome changes:
 * :func:`read_until_class` (pyHanko's ``misc._read_until_class``, behind ``read_until_delimiter``
   and ``read_until_whitespace``) searches a chunk for the stopping byte instead of reading byte by
   byte; same token, flag and position. Calls with a length limit go to the original.
+* :func:`read_non_whitespace` (pyHanko's, behind every object, dictionary and cross-reference
+  read: ~150 calls per document) skips a run of whitespace with one read and ``lstrip`` instead of
+  one ``read(1)`` per byte; same byte, same position. A comment, the end of the stream or a stream
+  other than a plain ``BytesIO`` go to the original.
 * :func:`decode_name` (pyHanko's ``generic._decode_name``) returns plain ASCII names without the
   byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
 * :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
@@ -43,6 +47,8 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import io
+import os
 import re
 import threading
 import weakref
@@ -132,6 +138,37 @@ def read_until_class(class_chars: bytes, stream: IO[bytes], maxchars: int | None
             return token, False
         parts.append(chunk)
         size *= 2
+
+
+ORIGINAL_READ_NON_WHITESPACE = pdf_misc.read_non_whitespace
+_WHITESPACE_READ = 16  # whitespace runs between PDF tokens are mostly one byte; padding takes a few reads
+
+
+def read_non_whitespace(stream: IO[bytes], seek_back: bool = False, allow_eof: bool = False) -> bytes:
+    """pyHanko's ``read_non_whitespace``: the first byte after PDF whitespace, read in chunks.
+
+    The original reads one byte per call until a byte outside ``PDF_WHITESPACE``, then (with
+    ``seek_back``) steps back over it. Here: one ``read`` and ``lstrip`` of the same whitespace
+    set, then one ``seek`` to where the original would stand. When that byte is ``%`` (a comment,
+    which the original skips) or the stream ends first (an error, or ``b''`` with ``allow_eof``),
+    the stream is rewound and the original decides. Only for ``io.BytesIO`` (what pyHanko's reader
+    parses from here): reading ahead and seeking back is free and exact there.
+    """
+    if type(stream) is not io.BytesIO:
+        return ORIGINAL_READ_NON_WHITESPACE(stream, seek_back, allow_eof)
+    chunk = stream.read(_WHITESPACE_READ)
+    consumed = len(chunk)
+    rest = chunk.lstrip(_PDF_WHITESPACE)
+    while not rest and chunk:
+        chunk = stream.read(_WHITESPACE_READ * 4)
+        consumed += len(chunk)
+        rest = chunk.lstrip(_PDF_WHITESPACE)
+    token = rest[:1]
+    if not token or token == b"%":
+        stream.seek(-consumed, os.SEEK_CUR)
+        return ORIGINAL_READ_NON_WHITESPACE(stream, seek_back, allow_eof)
+    stream.seek(1 - len(rest) - (1 if seek_back else 0), os.SEEK_CUR)
+    return token
 
 
 ORIGINAL_DECODE_NAME = pdf_generic._decode_name
@@ -366,6 +403,8 @@ def install() -> None:
         pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
         pdf_misc._read_until_class = read_until_class
         pdf_generic._decode_name = decode_name
+        pdf_misc.read_non_whitespace = read_non_whitespace
+        pdf_generic.read_non_whitespace = read_non_whitespace  # imported there by name
         generic_cms.extract_certs_for_validation = extract_certs_for_validation
         generic_cms._check_signing_certificate = check_signing_certificate
         generic_cms._enforce_algorithm_usage = enforce_algorithm_usage

@@ -129,6 +129,57 @@ def test_pyhanko_readers_use_the_replacement():
     assert pdf_misc.read_until_delimiter(stream) == b"Type" and stream.tell() == 5
 
 
+def _skip(func, data: bytes, offset: int, seek_back: bool, allow_eof: bool, stream_type=io.BytesIO):
+    """What ``read_non_whitespace`` makes of ``data`` from ``offset``: byte or error, and the position."""
+    stream = stream_type(data)
+    stream.seek(offset)
+    try:
+        value = func(stream, seek_back, allow_eof)
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc), stream.tell())
+    return ("value", type(value), value, stream.tell())
+
+
+class _OtherStream(io.BytesIO):
+    """Not a plain BytesIO: the replacement leaves it to the original."""
+
+
+WHITESPACE_CASES = [b"", b" ", b"x", b" x", b"\n\r\t\f\x00x", b"  % comment\n  x", b"%c\r\nx", b"% only",
+                    b" " * 15 + b"x", b" " * 16 + b"x", b" " * 17 + b"x", b" " * 80 + b"x", b" " * 200,
+                    b" " * 16, b"\x00" * 40 + b"%\n>", b"<< /Type", b">>", b" \x80", b"\x0b x"]
+
+
+@pytest.mark.parametrize("data", WHITESPACE_CASES)
+@pytest.mark.parametrize("seek_back", [False, True])
+@pytest.mark.parametrize("allow_eof", [False, True])
+def test_read_non_whitespace_matches_pyhanko(data, seek_back, allow_eof):
+    for offset in sorted({0, 1, len(data) // 2, len(data)}):
+        for stream_type in (io.BytesIO, _OtherStream):
+            assert _skip(speedups.read_non_whitespace, data, offset, seek_back, allow_eof, stream_type) == \
+                _skip(speedups.ORIGINAL_READ_NON_WHITESPACE, data, offset, seek_back, allow_eof, stream_type)
+
+
+def test_read_non_whitespace_matches_pyhanko_on_random_input():
+    rng = random.Random(3200)
+    alphabet = b"   \n\r\t\f\x00%/<>x1"
+    for _ in range(5000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        offset = rng.randint(0, len(data))
+        seek_back, allow_eof = rng.random() < 0.5, rng.random() < 0.5
+        assert _skip(speedups.read_non_whitespace, data, offset, seek_back, allow_eof) == \
+            _skip(speedups.ORIGINAL_READ_NON_WHITESPACE, data, offset, seek_back, allow_eof), (data, offset)
+
+
+def test_pyhanko_parsers_use_the_whitespace_replacement(monkeypatch):
+    assert pdf_misc.read_non_whitespace is speedups.read_non_whitespace
+    assert pdf_generic.read_non_whitespace is speedups.read_non_whitespace
+    calls = []
+    original = speedups.ORIGINAL_READ_NON_WHITESPACE
+    monkeypatch.setattr(speedups, "ORIGINAL_READ_NON_WHITESPACE", lambda *a: calls.append(a) or original(*a))
+    value = pdf_generic.read_object(io.BytesIO(b"[ /A  1\n [ 2 ]\r\n (x) ]"), None)
+    assert value == ["/A", 1, [2], "x"] and calls == []
+
+
 NAME_CASES = [b"", b"Type", b"Catalog", b"A;B:C@D!\"$&'*+,-.:;=?@^_`|~", b"Na#20me", b"Na#2", b"Na#zz", b"N/a",
               b"N a", b"N\x00", b"N\x7f", b"N\x80", "Caf\u00e9".encode(), b"%", b"(x)", b"x" * 300, b"#41#42"]
 
@@ -245,6 +296,8 @@ def without_speedups(monkeypatch):
             patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
+            patch.setattr(pdf_misc, "read_non_whitespace", speedups.ORIGINAL_READ_NON_WHITESPACE)
+            patch.setattr(pdf_generic, "read_non_whitespace", speedups.ORIGINAL_READ_NON_WHITESPACE)
             patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
             patch.setattr(speedups.generic_cms, "_check_signing_certificate",
                           speedups.ORIGINAL_CHECK_SIGNING_CERTIFICATE)
