@@ -174,17 +174,17 @@ class Intake:
         """``(DocId, package)`` for up to ``limit`` of ``waiting`` that this receiver claims, in order,
         fetched up to ``fetch_ahead`` ahead on the fetching thread. A package that cannot be fetched is
         released and reported; whatever an interrupted round had in flight is released too."""
-        ids = iter(waiting)
+        ids = iter(self.claims.candidates(waiting))
         in_flight: deque[tuple[str, Future[bytes]]] = deque()
         claimed = 0
 
         def top_up() -> None:
             nonlocal claimed
             while len(in_flight) < max(1, self.fetch_ahead) and (limit is None or claimed < limit):
-                remote_id = next(ids, None)
+                remote_id, steal = next(ids, (None, False))
                 if remote_id is None:
                     return
-                if self.claims.try_claim(remote_id):  # else another receiver of ours has it
+                if self.claims.try_claim(remote_id, steal):  # else another receiver of ours has it
                     claimed += 1
                     in_flight.append((remote_id, self._threads().fetch(remote_id)))
 
