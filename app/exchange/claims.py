@@ -9,16 +9,14 @@ one transaction would roll back: N receivers would do the work of one, N times.
 On PostgreSQL a receiver claims a package with a session advisory lock on its DocId before fetching
 it and releases it after the acknowledgement. A receiver that dies mid-way loses its database
 session and with it the lock, so the package is listed and claimed again by another receiver. On
-SQLite every claim succeeds, unless the receivers were given shares.
+SQLite a lone receiver's claims all succeed; receivers given shares also lock what they claim (below).
 
-Shares (``share=(i, n)``, ``--share i/n`` for the runner): receiver *i* of *n* only takes DocIds whose
-hash falls in its share, so receivers that cannot see each other's locks (SQLite: no advisory locks)
-still split the work without fetching anything twice. Most of a receiver's time is outside its write
-transaction (fetching, reading, acknowledging, waiting for the validator), so two receivers on
-SQLite overlap even though their transactions take turns (on a 2-core machine that is already
-CPU-bound they measured no faster than one). A share is taken by nobody while its receiver is down:
-run each under a supervisor that restarts it (systemd, a container restart policy). On PostgreSQL,
-shares also spare the receivers the stale-list duplicates advisory locks let through.
+Shares (``share=(i, n)``, ``--share i/n`` for the runner): receiver *i* of *n* takes the DocIds whose
+hash falls in its share first, so receivers split the work without fetching anything twice. Most of
+a receiver's time is outside its write transaction (fetching, reading, acknowledging, waiting for the
+validator), so two receivers on SQLite overlap even though their transactions take turns. On
+PostgreSQL, shares also spare the receivers the stale-list duplicates advisory locks let through.
+Run each receiver under a supervisor that restarts it (systemd, a container restart policy).
 
 A receiver whose share has nothing waiting takes from the others' shares, from the end of the list (their
 owners work from the front), where a claim is a lock that keeps two receivers off one package: advisory
