@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,39 @@ class RunningHub:
         self.thread.join(timeout=5)
 
 
+class HubChannel(HTTPChannel):
+    """Waitress' connection, minus the server loop's idle wake-ups while a task thread writes its answer.
+
+    A task thread writes its answer itself (``write_soon``, waitress' ``send_bytes`` is 1) while holding
+    the connection's ``outbuf_lock``; meanwhile the loop saw bytes waiting (``writable()``), asked poll
+    for POLLOUT, got it at once (the socket has room), found the lock taken (``handle_write`` then does
+    nothing) and asked again, round after round. Each round gives up the GIL only for the poll, so the
+    task thread, back from its ``send`` and waiting for the GIL, often waited for the 5 ms switch
+    interval: under load (a sender and two busy receivers) 20-135 such rounds per exchanged package.
+    Here the loop does not ask for POLLOUT while the task flushes; the task pulls the loop's trigger
+    when it leaves bytes the loop has to send (``write_soon``: anything left, or a failed send), as
+    waitress already does, and closing (``will_close``, ``close_when_flushed``) is never held back.
+    """
+
+    _task_flushing = False
+
+    def writable(self) -> bool:
+        if self._task_flushing and not (self.will_close or self.close_when_flushed):
+            return False  # handle_write could not take the lock the task holds: it would do nothing
+        return bool(super().writable())
+
+    def _flush_some(self, do_close: bool = True) -> bool:
+        # do_close=False: called by a task thread (write_soon and its high-watermark wait), holding
+        # outbuf_lock; the loop's own flushes (handle_write) and send_continue keep do_close=True
+        if do_close:
+            return bool(super()._flush_some(do_close))
+        self._task_flushing = True
+        try:
+            return bool(super()._flush_some(do_close))
+        finally:
+            self._task_flushing = False
+
+
 def make_hub_server(app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = 8) -> Any:
     """A waitress server for ``app``, bound but not yet running (``.run()`` serves until closed).
 
@@ -55,8 +89,10 @@ def make_hub_server(app: Any, host: str = "127.0.0.1", port: int = 0, *, threads
     serves every connection; 256 KiB takes it in a few (per exchanged package, strace counted 18 -> 3
     recvfrom and 21 -> 6 poll calls). The bytes are copied into the request's buffer either way.
     """
-    return create_server(app, host=host, port=port, threads=threads, ident="quytrinh-axis-hub",
-                         expose_tracebacks=False, asyncore_use_poll=True, recv_bytes=RECV_BYTES)
+    server = create_server(app, host=host, port=port, threads=threads, ident="quytrinh-axis-hub",
+                           expose_tracebacks=False, asyncore_use_poll=True, recv_bytes=RECV_BYTES)
+    server.channel_class = HubChannel  # accepted connections are made by handle_accept from this
+    return server
 
 
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True,

@@ -1,0 +1,152 @@
+"""The hub's waitress connection (:class:`HubChannel`): the same bytes out, without the loop's idle rounds."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+from waitress.server import create_server
+
+from connectors.axis.serving import HubChannel, RunningHub, serve_in_thread
+
+
+def _app(environ, start_response):  # type: ignore[no-untyped-def]
+    """``/big/<n>``: n pseudo-random bytes in one piece; ``/stream/<n>``: the same in 16 KiB chunks."""
+    kind, size = environ["PATH_INFO"].strip("/").split("/")
+    body = _payload(int(size))
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(body)))])
+    if kind == "stream":
+        return (body[i:i + 16_384] for i in range(0, len(body), 16_384))
+    return [body]
+
+
+def _payload(size: int) -> bytes:
+    seed = hashlib.sha256(str(size).encode()).digest()
+    return (seed * (size // len(seed) + 1))[:size]
+
+
+def _serve(**adjustments) -> RunningHub:  # type: ignore[no-untyped-def]
+    server = create_server(_app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True, **adjustments)
+    server.channel_class = HubChannel
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return RunningHub(server, thread)
+
+
+def _slow_get(url: str, path: str, pause: float = 0.0005) -> tuple[int, bytes]:
+    """A GET whose answer is read a few KB at a time, with pauses: the server's buffers fill and drain."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(4096)
+        head, first = data.split(b"\r\n\r\n", 1)
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        body = bytearray(first)
+        while len(body) < length:
+            body += sock.recv(16_384)
+            time.sleep(pause)
+        return int(head.split()[1]), bytes(body)
+
+
+@pytest.mark.parametrize("kind", ["big", "stream"])
+def test_large_answers_reach_a_slow_reader_whole(kind: str) -> None:
+    running = _serve()
+    try:
+        status, body = _slow_get(running.url, f"/{kind}/3000000", pause=0.0001)
+        assert status == 200 and body == _payload(3_000_000)
+    finally:
+        running.stop()
+
+
+def test_a_task_waiting_at_the_high_watermark_is_drained_by_the_loop() -> None:
+    """The task thread waits (outbuf_lock released, not flushing) for the loop to send: no deadlock."""
+    running = _serve(outbuf_high_watermark=65_536)
+    try:
+        status, body = _slow_get(running.url, "/stream/2000000")
+        assert status == 200 and body == _payload(2_000_000)
+    finally:
+        running.stop()
+
+
+def test_kept_alive_connection_answers_in_order() -> None:
+    running = serve_in_thread(_app)
+    try:
+        host, port = running.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        for size in (10, 300_000, 5, 1_000_000, 0, 70_000):
+            connection.request("POST", f"/big/{size}", body=b"x" * 1000)
+            answer = connection.getresponse()
+            assert answer.status == 200 and answer.read() == _payload(size)
+        connection.close()
+    finally:
+        running.stop()
+
+
+class _Channel(HubChannel):
+    """Holds a task's flush (inside ``send``) until released, counting the loop's handle_write calls."""
+
+    release = threading.Event()
+    flushing = threading.Event()
+    handle_writes = 0
+
+    def send(self, data, do_close=True):  # type: ignore[no-untyped-def]
+        if not do_close and not self.release.is_set():
+            self.flushing.set()
+            self.release.wait(10)
+        return super().send(data, do_close)
+
+    def handle_write(self) -> None:
+        type(self).handle_writes += 1
+        super().handle_write()
+
+
+def test_the_loop_leaves_a_flushing_task_alone_and_is_woken_for_what_is_left() -> None:
+    server = create_server(_app, host="127.0.0.1", port=0, threads=2, asyncore_use_poll=True)
+    server.channel_class = _Channel
+    server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65_536)  # the task's send leaves bytes
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    running = RunningHub(server, thread)
+    try:
+        host, port = running.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.connect()
+        connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65_536)
+        connection.request("GET", "/big/5000000")
+        assert _Channel.flushing.wait(10)
+        for _ in range(50):  # the loop is woken again and again while the task is in its send
+            server.pull_trigger()
+            time.sleep(0.002)
+        assert _Channel.handle_writes == 0
+        channel = next(c for c in server._map.values() if isinstance(c, _Channel))
+        assert channel.total_outbufs_len and not channel.writable()
+        _Channel.release.set()
+        answer = connection.getresponse()
+        assert answer.read() == _payload(5_000_000)  # what the send left, the loop sent
+        assert _Channel.handle_writes > 0
+        connection.close()
+    finally:
+        _Channel.release.set()
+        running.stop()
+
+
+def test_closing_is_not_held_back_by_a_flushing_task() -> None:
+    channel = HubChannel.__new__(HubChannel)
+    channel.total_outbufs_len, channel._task_flushing = 10, True
+    assert not channel.writable()
+    channel.will_close = True
+    assert channel.writable()
+    channel.will_close, channel.close_when_flushed = False, True
+    assert channel.writable()
+    channel._task_flushing = False
+    channel.close_when_flushed = False
+    assert channel.writable()
+    channel.total_outbufs_len = 0
+    assert not channel.writable()
