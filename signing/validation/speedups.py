@@ -28,6 +28,10 @@ input faster, so no outcome changes:
   reads (certificates, signer identifier, signing-certificate attributes) across documents.
 * :func:`check_signing_certificate` (pyHanko's ``_check_signing_certificate``) remembers a pass per
   certificate and signing-certificate attribute; failures are raised by pyHanko's function each time.
+* :func:`validate_sig_integrity` (pyHanko's) lets the untagged copy of the signed attributes it
+  makes (:func:`attributes_untag`) start from the attribute objects already decoded for the signer
+  information, instead of decoding the same bytes once more for the algorithm-protection,
+  signing-certificate and content-type checks (which read, and never change, that copy).
 * :func:`enforce_algorithm_usage` (pyHanko's ``_enforce_algorithm_usage``) remembers a pass per
   signature/digest algorithm pair under the accept-all policy ``signing.validation`` gives it.
 * :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
@@ -316,6 +320,58 @@ def enforce_algorithm_usage(signer_info: cms.SignerInfo, cert: x509.Certificate,
     return None
 
 
+ORIGINAL_VALIDATE_SIG_INTEGRITY = generic_cms.validate_sig_integrity
+ORIGINAL_ATTRIBUTES_UNTAG = cms.CMSAttributes.untag
+_SHARED_ATTRIBUTES = threading.local()  # .attrs: the signed attributes whose untagged copy may share
+
+
+def validate_sig_integrity(signer_info: cms.SignerInfo, cert: x509.Certificate, expected_content_type: str,
+                           actual_digest: bytes, sig_validator: Any = None) -> tuple[bool, bool]:
+    """pyHanko's ``validate_sig_integrity``, with the untagged signed attributes sharing decoded children.
+
+    pyHanko's function starts with ``signer_info['signed_attrs'].untag()`` (the signature covers
+    them with a SET OF tag) and asn1crypto's copy forgets the decoded attributes: the algorithm
+    protection, signing-certificate and content-type checks then decode the same bytes again. While
+    the original runs here, that one object's ``untag`` (:func:`attributes_untag`) hands the copy
+    the attributes already decoded. The copy is only read (``dump`` for the signed bytes, lookups by
+    type, ``.native``), so every check sees the same values. Nothing new is decoded to decide this:
+    only an attribute set the signer information has already built is marked.
+    """
+    previous = getattr(_SHARED_ATTRIBUTES, "attrs", None)
+    _SHARED_ATTRIBUTES.attrs = _built_signed_attrs(signer_info)
+    try:
+        return ORIGINAL_VALIDATE_SIG_INTEGRITY(signer_info, cert, expected_content_type, actual_digest, sig_validator)
+    finally:
+        _SHARED_ATTRIBUTES.attrs = previous
+
+
+def _built_signed_attrs(signer_info: Any) -> cms.CMSAttributes | None:
+    """The ``signed_attrs`` object ``signer_info`` has already built, or None (read without decoding)."""
+    if type(signer_info) is not cms.SignerInfo:
+        return None
+    children, field_map = signer_info.children, signer_info._field_map
+    if children is None or not field_map or "signed_attrs" not in field_map:
+        return None
+    index = field_map["signed_attrs"]
+    child = children[index] if index < len(children) else None
+    return child if type(child) is cms.CMSAttributes else None
+
+
+def attributes_untag(self: cms.CMSAttributes) -> cms.CMSAttributes:
+    """asn1crypto's ``untag``; for the attributes marked by :func:`validate_sig_integrity`, sharing children.
+
+    The copy has the same class (same child type) and the same encoded contents, and asn1crypto
+    leaves its children undecoded; they would decode from those bytes into what the original
+    holds. So the copy gets a new list of the original's children, unless the original was changed
+    after decoding (its children would no longer be its bytes) or the copy differs in contents.
+    """
+    copy = ORIGINAL_ATTRIBUTES_UNTAG(self)
+    if (self is getattr(_SHARED_ATTRIBUTES, "attrs", None) and self.children is not None
+            and copy.children is None and copy.contents == self.contents and not self._is_mutated()):
+        copy.children = list(self.children)
+    return copy
+
+
 ORIGINAL_DEFAULT_PERMITTED = cv_validate.default_permitted_subtrees
 ORIGINAL_DEFAULT_EXCLUDED = cv_validate.default_excluded_subtrees
 _NAME_TYPES = tuple(cv_name_trees.GeneralNameType)
@@ -408,6 +464,8 @@ def install() -> None:
         generic_cms.extract_certs_for_validation = extract_certs_for_validation
         generic_cms._check_signing_certificate = check_signing_certificate
         generic_cms._enforce_algorithm_usage = enforce_algorithm_usage
+        generic_cms.validate_sig_integrity = validate_sig_integrity  # as cms_basic_validation calls it
+        cms.CMSAttributes.untag = attributes_untag
         cv_validate.default_permitted_subtrees = default_permitted_subtrees
         cv_validate.default_excluded_subtrees = default_excluded_subtrees
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep

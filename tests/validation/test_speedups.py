@@ -302,6 +302,8 @@ def without_speedups(monkeypatch):
             patch.setattr(speedups.generic_cms, "_check_signing_certificate",
                           speedups.ORIGINAL_CHECK_SIGNING_CERTIFICATE)
             patch.setattr(speedups.generic_cms, "_enforce_algorithm_usage", speedups.ORIGINAL_ENFORCE_ALGORITHM_USAGE)
+            patch.setattr(speedups.generic_cms, "validate_sig_integrity", speedups.ORIGINAL_VALIDATE_SIG_INTEGRITY)
+            patch.setattr(speedups.cms.CMSAttributes, "untag", speedups.ORIGINAL_ATTRIBUTES_UNTAG)
             patch.setattr(speedups.cv_validate, "default_permitted_subtrees", speedups.ORIGINAL_DEFAULT_PERMITTED)
             patch.setattr(speedups.cv_validate, "default_excluded_subtrees", speedups.ORIGINAL_DEFAULT_EXCLUDED)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
@@ -513,3 +515,121 @@ def test_algorithm_usage_pass_remembered_only_under_the_accept_all_policy(signed
             remembered = policy is accept_all and expected[0] == "passed"
             assert len(calls) == (0 if remembered else 2)
     assert _check_outcome(lambda c, i: original(i, c, accept_all), signer, mismatched)[0] == "error"
+
+
+def _integrity_outcome(func, signer_info, cert, digest: bytes):
+    try:
+        return ("value", func(signer_info, cert, "data", digest))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc), getattr(exc, "ades_subindication", None))
+
+
+def _signer_info_variants(signed_bb: bytes) -> list:
+    """The signer information of a real signature, and copies with each signed-attribute check broken."""
+    from asn1crypto import cms
+
+    info = _signed_data(signed_bb)["signer_infos"][0]
+    attrs = list(info["signed_attrs"])
+
+    def with_attrs(new_attrs) -> cms.SignerInfo:
+        changed = info.copy()
+        changed["signed_attrs"] = cms.CMSAttributes(new_attrs)
+        return cms.SignerInfo.load(changed.dump(force=True))  # a fresh, unchanged object, as parsed from a PDF
+
+    def replaced(kind: str, value) -> list:
+        out = []
+        for attr in attrs:
+            attr = attr.copy()
+            if attr["type"].native == kind:
+                attr["values"] = [value]
+            out.append(attr)
+        return out
+
+    def protection(digest: str) -> cms.CMSAttribute:
+        return cms.CMSAttribute({"type": "cms_algorithm_protection", "values": [cms.CMSAlgorithmProtection({
+            "digest_algorithm": {"algorithm": digest}, "signature_algorithm": info["signature_algorithm"]})]})
+
+    content_type = next(a for a in attrs if a["type"].native == "content_type")
+    assert {"content_type", "message_digest"} <= {a["type"].native for a in attrs}
+    return [
+        cms.SignerInfo.load(info.dump()),
+        with_attrs(replaced("content_type", "signed_data")),  # wrong content type
+        with_attrs([*attrs, protection("sha256")]),  # the protected algorithms are the claimed ones
+        with_attrs([*attrs, protection("sha1")]),  # digest algorithm not the protected one
+        with_attrs([*attrs, protection("sha256"), protection("sha256")]),  # two protection attributes
+        with_attrs([*attrs, content_type]),  # two content types
+        with_attrs([a for a in attrs if a["type"].native != "content_type"]),  # none
+        with_attrs(list(reversed(attrs))),  # another order: another signed encoding, a broken signature
+    ]
+
+
+def test_signature_integrity_matches_pyhanko_with_shared_attributes(signed_bb, monkeypatch):
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    assert speedups.generic_cms.validate_sig_integrity is speedups.validate_sig_integrity
+    copies = []
+
+    def untag(attrs, original=speedups.ORIGINAL_ATTRIBUTES_UNTAG):
+        copies.append((attrs, original(attrs)))
+        return copies[-1][1]
+
+    monkeypatch.setattr(speedups, "ORIGINAL_ATTRIBUTES_UNTAG", untag)
+    signed_data = _signed_data(signed_bb)
+    signer = speedups.ORIGINAL_EXTRACT_CERTS(signed_data).signer_cert
+    digest = find_unique_cms_attribute(signed_data["signer_infos"][0]["signed_attrs"], "message_digest").native
+    outcomes, sharing = set(), 0
+    for variant_index in range(len(_signer_info_variants(signed_bb))):
+        for actual_digest in (digest, b"\0" * 32):
+            for warm in (False, True):
+                make = _signer_info_variants(signed_bb)[variant_index].copy
+                fast_info, original_info = make(), make()
+                if warm:  # decoded first, as pyHanko's signer selection does before the integrity check
+                    for info in (fast_info, original_info):
+                        _ = [a["type"].native for a in info["signed_attrs"] or ()]
+                copies.clear()
+                fast = _integrity_outcome(speedups.validate_sig_integrity, fast_info, signer, actual_digest)
+                source, copy = copies[0]
+                shares = bool(copy.children and source.children and copy.children[0] is source.children[0])
+                assert shares == warm  # decoded attributes shared, never decoded just for this
+                sharing += shares
+                expected = _integrity_outcome(speedups.ORIGINAL_VALIDATE_SIG_INTEGRITY, original_info, signer,
+                                              actual_digest)
+                assert fast == expected, (variant_index, warm)
+                outcomes.add(fast[:2] if fast[0] == "error" else fast)
+    assert sharing == len(_signer_info_variants(signed_bb)) * 2
+    assert ("value", (True, True)) in outcomes and ("value", (False, True)) in outcomes
+    assert len([o for o in outcomes if o[0] == "error"]) >= 1 and ("value", (True, False)) in outcomes
+
+
+def test_untagged_attributes_share_children_only_inside_the_integrity_check(signed_bb):
+    from asn1crypto import cms
+
+    info = _signed_data(signed_bb)["signer_infos"][0]
+    attrs = info["signed_attrs"]
+    _ = [a["type"].native for a in attrs]
+    assert attrs.untag().children is None  # asn1crypto's own copy elsewhere (decoded again when read)
+    copies = []
+    original_untag = cms.CMSAttributes.untag
+
+    def spy(self):
+        copies.append(original_untag(self))
+        return copies[-1]
+
+    cms.CMSAttributes.untag = spy
+    try:
+        speedups.validate_sig_integrity(info, speedups.ORIGINAL_EXTRACT_CERTS(_signed_data(signed_bb)).signer_cert,
+                                        "data", b"\0" * 32)
+        changed = info.copy()
+        _ = [a["type"].native for a in changed["signed_attrs"]]
+        changed["signed_attrs"][0]["values"] = ["signed_data"]  # changed after decoding: decoded afresh
+        speedups.validate_sig_integrity(changed, None, "data", b"\0" * 32)
+    except Exception:  # noqa: BLE001, S110 - the second call fails on purpose; only the copies matter
+        pass
+    finally:
+        cms.CMSAttributes.untag = original_untag
+    assert len(copies) == 2
+    assert [c is o for c, o in zip(copies[0].children, attrs.children, strict=True)] == [True] * len(attrs)
+    assert copies[0].contents == attrs.contents and copies[0].dump() == attrs.untag().dump()
+    changed_attrs = changed["signed_attrs"]
+    assert not any(c is o for c, o in zip(copies[1].children or [], changed_attrs.children, strict=False))
+    assert speedups._SHARED_ATTRIBUTES.attrs is None
