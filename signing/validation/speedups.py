@@ -37,6 +37,9 @@ input faster, so no outcome changes:
 * :func:`default_permitted_subtrees` / :func:`default_excluded_subtrees` (pyhanko-certvalidator's,
   as used by its path validation) reuse the immutable universal subtrees instead of building them
   (frozen dataclasses, slow to construct) for every path validation.
+* :func:`oid_dotted` (``asn1crypto.core.ObjectIdentifier.dotted``) remembers the dotted form per
+  encoded contents: every type, algorithm and attribute of each document's CMS structure is a
+  fresh object decoding the same few identifiers again, byte by byte.
 * :func:`name_eq` (``asn1crypto.x509.Name.__eq__``) remembers the boolean answer per pair of DER
   encodings and :func:`ldap_string_prep` (``NameTypeAndValue._ldap_string_prep``) its answer per
   string. Both depend on nothing else; errors are never remembered (they are raised again by
@@ -59,6 +62,7 @@ import weakref
 from typing import IO, Any
 
 from asn1crypto import cms, x509
+from asn1crypto import core as asn1_core
 from pyhanko.pdf_utils import generic as pdf_generic
 from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.sign.validation import generic_cms
@@ -392,6 +396,34 @@ def default_excluded_subtrees() -> cv_name_trees.PKIXSubtrees:
     return {t: set() for t in _NAME_TYPES}
 
 
+ORIGINAL_OID_DOTTED = asn1_core.ObjectIdentifier.dotted  # a property
+_DOTTED: dict[bytes, str] = {}
+_DOTTED_LIMIT = 4096  # distinct identifiers in a stream of documents are few; a hostile stream is bounded
+
+
+def oid_dotted(self: asn1_core.ObjectIdentifier) -> str:
+    """asn1crypto's ``ObjectIdentifier.dotted``, remembered per encoded contents across objects.
+
+    A pure function of ``self.contents`` (the bytes), computed by the original the first time; as
+    in the original, an object keeps the answer it computed first (``_dotted``). Contents that are
+    not ``bytes`` go to the original (and its error). A plain dict (reads and writes are atomic
+    under the GIL), emptied when it reaches its bound.
+    """
+    if self._dotted is None:
+        contents = self.contents
+        if type(contents) is not bytes:
+            return ORIGINAL_OID_DOTTED.fget(self)
+        known = _DOTTED.get(contents)
+        if known is None:
+            known = ORIGINAL_OID_DOTTED.fget(self)
+            if len(_DOTTED) >= _DOTTED_LIMIT:
+                _DOTTED.clear()
+            _DOTTED[contents] = known
+        else:
+            self._dotted = known
+    return self._dotted
+
+
 _PREPARED: Memo[str, str] = Memo(8192)
 ORIGINAL_LDAP_STRING_PREP = x509.NameTypeAndValue._ldap_string_prep
 
@@ -444,6 +476,7 @@ def forget() -> None:
     _EXTRACTED_BY_CONTENT.clear()
     _SIGNING_CERTIFICATE_PASSED.clear()
     _ALGORITHMS_PASSED.clear()
+    _DOTTED.clear()
 
 
 _installed = False
@@ -470,4 +503,5 @@ def install() -> None:
         cv_validate.default_excluded_subtrees = default_excluded_subtrees
         x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
         x509.Name.__eq__ = name_eq
+        asn1_core.ObjectIdentifier.dotted = property(oid_dotted)
         _installed = True

@@ -308,6 +308,7 @@ def without_speedups(monkeypatch):
             patch.setattr(speedups.cv_validate, "default_excluded_subtrees", speedups.ORIGINAL_DEFAULT_EXCLUDED)
             patch.setattr(x509.NameTypeAndValue, "_ldap_string_prep", speedups.ORIGINAL_LDAP_STRING_PREP)
             patch.setattr(x509.Name, "__eq__", speedups.ORIGINAL_NAME_EQ)
+            patch.setattr(speedups.asn1_core.ObjectIdentifier, "dotted", speedups.ORIGINAL_OID_DOTTED)
             return func(*args, **kwargs)
     return run
 
@@ -633,3 +634,40 @@ def test_untagged_attributes_share_children_only_inside_the_integrity_check(sign
     changed_attrs = changed["signed_attrs"]
     assert not any(c is o for c, o in zip(copies[1].children or [], changed_attrs.children, strict=False))
     assert speedups._SHARED_ATTRIBUTES.attrs is None
+
+
+def _dotted_outcome(make, dotted):
+    oid = make()
+    try:
+        return ("value", dotted(oid), dotted(oid), oid._dotted)
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc))
+
+
+def test_oid_dotted_matches_asn1crypto_on_random_and_odd_contents():
+    from asn1crypto import algos, cms
+    from asn1crypto import core as asn1_core
+
+    assert isinstance(asn1_core.ObjectIdentifier.__dict__["dotted"], property)
+    original = speedups.ORIGINAL_OID_DOTTED.fget
+    rng = random.Random(5652)
+    contents = [b"", b"\x2a", b"\x2a\x86\x48", b"\x80", b"\xff\xff", b"\x50", b"\x28", b"\x7f\x80\x01",
+                bytes.fromhex("2a864886f70d010905"), bytes.fromhex("2a864886f70d01091002 2f".replace(" ", ""))]
+    contents += [bytes(rng.choice((0, 1, 39, 40, 79, 80, 127, 128, 129, 255)) for _ in range(rng.randint(0, 12)))
+                 for _ in range(2000)]
+    speedups.forget()
+    for data in contents:
+        for cls in (asn1_core.ObjectIdentifier, algos.DigestAlgorithmId, cms.CMSAttributeType):
+            for _ in range(2):  # first computed, then remembered
+                assert _dotted_outcome(lambda c=cls, d=data: c(contents=d), speedups.oid_dotted) == \
+                    _dotted_outcome(lambda c=cls, d=data: c(contents=d), original)
+    for value in ("1.2.840.113549.1.9.4", "sha256", "2.999.1"):  # built from a value, not decoded
+        cls = algos.DigestAlgorithmId if value == "sha256" else asn1_core.ObjectIdentifier
+        assert _dotted_outcome(lambda c=cls, v=value: c(v), speedups.oid_dotted) == \
+            _dotted_outcome(lambda c=cls, v=value: c(v), original)
+    assert _dotted_outcome(asn1_core.ObjectIdentifier, speedups.oid_dotted) == \
+        _dotted_outcome(asn1_core.ObjectIdentifier, original)  # no contents: the original's error
+    oid = asn1_core.ObjectIdentifier("1.2.3")
+    assert oid.dotted == "1.2.3" and cms.CMSAttributeType(contents=oid.contents).native == "1.2.3"
+    oid.set("1.2.4")  # asn1crypto keeps the first answer an object computed; so does the replacement
+    assert oid.dotted == original(oid) == "1.2.3"
