@@ -9,9 +9,10 @@ import threading
 import time
 
 import pytest
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
-from connectors.axis.serving import HubChannel, RunningHub, serve_in_thread
+from connectors.axis.serving import HubChannel, RunningHub, make_hub_server, serve_in_thread
 
 
 def _app(environ, start_response):  # type: ignore[no-untyped-def]
@@ -150,3 +151,116 @@ def test_closing_is_not_held_back_by_a_flushing_task() -> None:
     assert channel.writable()
     channel.total_outbufs_len = 0
     assert not channel.writable()
+
+
+# -- HubTask: the header block and a small first piece in one send, the same bytes ---------------------
+
+def _answers_app(environ, start_response):  # type: ignore[no-untyped-def]
+    """Answers of every shape waitress distinguishes, chosen by the path."""
+    case = environ["PATH_INFO"].strip("/")
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    body = b'{"status":"OK","n":1}'
+    headers = [("Content-Type", "application/json")]
+    if case == "length":
+        start_response("200 OK", headers + [("Content-Length", str(len(body)))])
+        return [body]
+    if case == "no-length":  # one piece: waitress sets the length itself
+        start_response("200 OK", headers)
+        return [body]
+    if case == "no-length-pieces":  # chunked on HTTP/1.1
+        start_response("200 OK", headers)
+        return iter([body, b"more", b"", b"end"])
+    if case == "excess":  # more than Content-Length: cut, and the connection closed
+        start_response("200 OK", headers + [("Content-Length", "5")])
+        return [body]
+    if case == "short":  # fewer than Content-Length: the connection closed
+        start_response("200 OK", headers + [("Content-Length", "500")])
+        return [body]
+    if case == "no-body":
+        start_response("204 No Content", [])
+        return [body]
+    if case == "empty-first":
+        start_response("200 OK", headers + [("Content-Length", str(len(body)))])
+        return iter([b"", body[:3], body[3:]])
+    if case == "large":
+        big = _payload(200_000)
+        start_response("200 OK", headers + [("Content-Length", str(len(big)))])
+        return [big]
+    if case == "close":
+        start_response("200 OK", headers + [("Content-Length", str(len(body))), ("Connection", "close")])
+        return [body]
+    if case == "bytearray":
+        start_response("200 OK", headers + [("Content-Length", str(len(body)))])
+        return [bytearray(body)]
+    raise AssertionError(case)
+
+
+_CASES = ["length", "no-length", "no-length-pieces", "excess", "short", "no-body", "empty-first", "large",
+          "close", "bytearray"]
+
+
+def _raw_exchange(url: str, requests: list[bytes]) -> bytes:
+    """Send the requests on one connection, one after the other; everything the server sent until it
+    closes or falls silent, with the Date header's value blanked."""
+    host, port = url.removeprefix("http://").split(":")
+    received = bytearray()
+    with socket.create_connection((host, int(port))) as sock:
+        sock.settimeout(0.15)
+        for request in requests:
+            sock.sendall(request)
+            while True:
+                try:
+                    data = sock.recv(65_536)
+                except TimeoutError:
+                    break
+                if not data:
+                    break
+                received += data
+    import re
+    return re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", bytes(received))
+
+
+@pytest.mark.parametrize("method,version", [("GET", "1.1"), ("HEAD", "1.1"), ("GET", "1.0"), ("POST", "1.1")])
+def test_hub_task_answers_are_the_bytes_waitress_sends(method: str, version: str) -> None:
+    def plain_server() -> RunningHub:
+        server = make_hub_server(_answers_app)
+        server.channel_class = HTTPChannel  # waitress' own connection and task
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        return RunningHub(server, thread)
+
+    hub, plain = serve_in_thread(_answers_app), plain_server()
+    try:
+        for case in _CASES:
+            body = b"x" * 300 if method == "POST" else b""
+            request = (f"{method} /{case} HTTP/{version}\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+                       + ("Connection: keep-alive\r\n" if version == "1.0" else "") + "\r\n").encode() + body
+            twice = [request, request]
+            assert _raw_exchange(hub.url, twice) == _raw_exchange(plain.url, twice), case
+    finally:
+        hub.stop()
+        plain.stop()
+
+
+def test_hub_task_sends_the_header_block_with_a_small_answer() -> None:
+    sends: list[int] = []
+
+    class Counting(HubChannel):
+        def send(self, data, do_close=True):  # type: ignore[no-untyped-def]
+            sends.append(len(data))
+            return super().send(data, do_close)
+
+    server = create_server(_answers_app, host="127.0.0.1", port=0, threads=2, asyncore_use_poll=True)
+    server.channel_class = Counting
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    running = RunningHub(server, thread)
+    try:
+        host, port = running.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/length")
+        assert connection.getresponse().read() == b'{"status":"OK","n":1}'
+        assert len(sends) == 1
+        connection.close()
+    finally:
+        running.stop()
