@@ -35,6 +35,7 @@ from engine.audit import append as audit_append
 from engine.db import transaction
 from engine.models import Case, Outbox
 from engine.runtime import cases as case_ops
+from engine.runtime.deferred import deferred_inserts
 from engine.runtime.jobs import send_message
 from engine.runtime.outputs import enqueue, outbox_bodies, store_document
 
@@ -224,7 +225,8 @@ class Exchange(Intake):
 
         The work paid per transaction (taking SQLite's write lock, the session, the flush that writes
         each case's state and events, the commit) is paid once per run: the cases' updates go out as
-        one batch and all their audit events as one multi-row INSERT. What the commit writes per
+        one batch, all their audit events as one multi-row INSERT, and their human tasks, jobs, documents
+        and document links as one ``executemany`` per table (see ``engine.runtime.deferred``). What the commit writes per
         package (the package and its PDF, ~250 KB) stays. Returns None after rolling everything back
         if any of them fails (a duplicate that raced in, a case that cannot start): the caller then
         stores them one by one, so each gets exactly the outcome and the rows it would have had alone.
@@ -233,7 +235,7 @@ class Exchange(Intake):
         try:
             # built before the write lock is taken: on SQLite the other receivers wait while it is held
             arrived = [self._arrived_status(item.package) for item in incoming]
-            with transaction(self.c.sessions) as s:
+            with transaction(self.c.sessions) as s, deferred_inserts(s):
                 for item, receipt, status in zip(incoming, receipts, arrived, strict=True):
                     package = item.package
                     doc_type = package.business.doc_type if package.business else BusinessDocType.NEW

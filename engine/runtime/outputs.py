@@ -16,7 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..clock import utcnow
 from ..models import Case, CaseDocument, Document, Outbox
+from .deferred import insert_rows
 
 
 def store_document(session: Session, case_id: int, content: bytes, name: str, media_type: str,
@@ -27,11 +29,13 @@ def store_document(session: Session, case_id: int, content: bytes, name: str, me
     PostgreSQL): no blob is loaded to see whether it exists, no autoflush runs first, and two
     transactions storing the same bytes at once no longer race on the key (PostgreSQL makes the second
     wait for the first and then skips its row; SQLite has one writer anyway). The session sees both
-    rows in later queries of the same transaction.
+    rows in later queries of the same transaction (inside :func:`~.deferred.deferred_inserts` they are
+    written before its next flush or ORM statement, with ``created_at`` taken now, as the column's
+    default took it at the insert).
     """
     digest = store_blob(session, content, media_type)
-    session.connection().execute(_INSERT_CASE_DOCUMENT, {"case_id": case_id, "sha256": digest, "name": name,
-                                                         "role": role})
+    insert_rows(session, _INSERT_CASE_DOCUMENT, [{"case_id": case_id, "sha256": digest, "name": name, "role": role,
+                                                  "created_at": utcnow()}])
     return digest
 
 
@@ -39,10 +43,11 @@ def store_blob(session: Session, content: bytes, media_type: str) -> str:
     """Keep ``content`` in the content-addressed ``document`` table (once per SHA-256); returns the digest."""
     digest = hashlib.sha256(content).hexdigest()
     connection = session.connection()
-    row = {"sha256": digest, "media_type": media_type, "size": len(content), "content": content}
+    row = {"sha256": digest, "media_type": media_type, "size": len(content), "content": content,
+           "created_at": utcnow()}
     statement = _INSERT_DOCUMENT_IF_NEW.get(connection.dialect.name)
     if statement is not None:
-        connection.execute(statement, row)
+        insert_rows(session, statement, [row])
     elif session.get(Document, digest) is None:  # another database: look first, as before
         session.add(Document(**row))
         session.flush()

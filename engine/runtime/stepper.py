@@ -30,6 +30,7 @@ from ..errors import EngineError, ScriptBlocked
 from ..models import Case, CaseDocument, Document, HumanTask, InboxMessage, Incident, Job
 from ..services import OperatorError, ServiceRegistry
 from . import spiff_logging  # noqa: F401 - installs the quiet Task._set_state (see that module)
+from .deferred import insert_rows
 from .history import prune_into_history
 from .outputs import enqueue, store_document
 from .specs import VersionData
@@ -352,11 +353,10 @@ class CaseStep:
         gone = self._ready_before - ready.keys() - self.settled
         if gone:  # after the flush: a task row the session changed must be written before it is cancelled
             self.session.execute(_CANCEL_TASKS, {"ids": sorted(gone)})
-        connection = self.session.connection()  # Core, no autoflush: the case row is written once, at the end
         self._kept_tasks = [tid for tid in ready if tid in self._ready_before and tid not in self.settled]
         rows = [self._task_row(task_id, task) for task_id, task in ready.items() if task_id not in self._ready_before]
-        if rows:
-            connection.execute(_INSERT_TASKS, rows)
+        if rows:  # Core, no autoflush: the case row is written once, at the end
+            insert_rows(self.session, _INSERT_TASKS, rows)
             self._new_task_rows, self._new_tasks = rows, None
 
     def _task_row(self, task_id: str, task: Task) -> dict[str, Any]:
@@ -409,7 +409,7 @@ class CaseStep:
             elif isinstance(definition, MessageEventDefinition):
                 rows.append(self._job_row("receive", task, utcnow(), definition.name, keys))
         if rows:
-            self.session.connection().execute(_INSERT_JOBS, rows)
+            insert_rows(self.session, _INSERT_JOBS, rows)
 
     def _job_row(self, kind: str, task: Task, due: datetime, message_name: str | None,
                  correlation: list[str] | None) -> dict[str, Any]:
