@@ -21,6 +21,12 @@ input faster, so no outcome changes:
   read: ~150 calls per document) skips a run of whitespace with one read and ``lstrip`` instead of
   one ``read(1)`` per byte; same byte, same position. A comment, the end of the stream or a stream
   other than a plain ``BytesIO`` go to the original.
+* :func:`parse_xref_table` (pyHanko's) reads a cross-reference table that follows the standard
+  layout exactly (numbers, whitespace, 20-byte ``nnnnnnnnnn ggggg n`` lines, ``trailer``) from the
+  buffer with a few regular expressions instead of one ``read(20)``, split and two number parses per
+  line: same entries, same types, same stream positions as each is yielded. Any deviation (comments,
+  odd line ends, short tables, other markers, no ``trailer``) is decided before the first entry is
+  yielded, and then pyHanko's own parser reads the table from its start.
 * :func:`decode_name` (pyHanko's ``generic._decode_name``) returns plain ASCII names without the
   byte-by-byte escape decoding; names with ``#`` escapes or irregular bytes go to the original.
 * :func:`extract_certs_for_validation` (pyHanko's, in ``sign.validation.generic_cms``) is computed
@@ -65,6 +71,7 @@ from asn1crypto import cms, x509
 from asn1crypto import core as asn1_core
 from pyhanko.pdf_utils import generic as pdf_generic
 from pyhanko.pdf_utils import misc as pdf_misc
+from pyhanko.pdf_utils import xref as pdf_xref
 from pyhanko.sign.validation import generic_cms
 from pyhanko.sign.validation import utils as validation_utils
 from pyhanko_certvalidator import name_trees as cv_name_trees
@@ -177,6 +184,71 @@ def read_non_whitespace(stream: IO[bytes], seek_back: bool = False, allow_eof: b
         return ORIGINAL_READ_NON_WHITESPACE(stream, seek_back, allow_eof)
     stream.seek(1 - len(rest) - (1 if seek_back else 0), os.SEEK_CUR)
     return token
+
+
+ORIGINAL_PARSE_XREF_TABLE = pdf_xref.parse_xref_table
+_WS = rb"[ \n\r\t\f\x00]"  # PDF_WHITESPACE
+_XREF_HEAD = re.compile(_WS + rb"*([0-9]+)" + _WS + rb"+([0-9]+)" + _WS + rb"+")
+_XREF_LINES = re.compile(rb"(?:[0-9]{10} [0-9]{5} [nf](?: \r| \n|\r\n))*")
+_XREF_SPACE = re.compile(_WS + rb"*")
+
+
+def parse_xref_table(stream: IO[bytes], strict: bool) -> Any:
+    """pyHanko's ``parse_xref_table`` (a generator of ``XRefEntry``) for regular tables, from the buffer.
+
+    The whole table is checked first (:func:`_regular_xref_table`); if it is regular, every line is
+    one the original reads as exactly 20 bytes (no CR/LF to skip, no line bled into the next), split
+    into a 10-digit offset, a 5-digit generation and an ``n``/``f`` marker: the same entries follow,
+    with the first number of a subsection a ``NumberObject`` as the original's (``num += 1`` makes
+    the others ``int``), and the stream stands where the original's would at each yield and at the
+    end. Otherwise nothing has been yielded yet and the original parses from the same start.
+    """
+    layout = _regular_xref_table(stream) if type(stream) is io.BytesIO else None
+    if layout is None:
+        yield from ORIGINAL_PARSE_XREF_TABLE(stream, strict)
+        return
+    buffer, subsections, end = layout
+    standard, free, entry = pdf_xref.XRefType.STANDARD, pdf_xref.XRefType.FREE, pdf_xref.XRefEntry
+    for num, start, size in subsections:
+        for line in range(start, start + 20 * size, 20):
+            generation = int(buffer[line + 11:line + 16])
+            stream.seek(line + 20)
+            if buffer[line + 17] == 0x6E:  # n
+                yield entry(xref_type=standard, location=int(buffer[line:line + 10]), idnum=num,
+                            generation=generation)
+            else:
+                yield entry(xref_type=free, location=None, idnum=num, generation=generation)
+            num += 1
+    stream.seek(end)
+
+
+def _regular_xref_table(stream: io.BytesIO) -> tuple[bytes, list[tuple[Any, int, int]], int] | None:
+    """``(buffer, [(first number, first line, count)], position after trailer's whitespace)`` or None.
+
+    Mirrors the original's reads: whitespace, a number, whitespace, a count, whitespace, the lines;
+    then whitespace and either ``trailer`` (plus whitespace, before a byte that is not ``%``) or the
+    next subsection. Numbers must end at whitespace (the original's number reader would otherwise
+    take more characters), and nothing here skips a ``%`` comment: such tables go to the original.
+    """
+    buffer = stream.getvalue()
+    position = stream.tell()
+    subsections = []
+    while True:
+        head = _XREF_HEAD.match(buffer, position)
+        if head is None:
+            return None
+        size = int(head.group(2))
+        start = head.end()
+        lines = _XREF_LINES.match(buffer, start, start + 20 * size)
+        if lines is None or lines.end() != start + 20 * size:
+            return None
+        subsections.append((pdf_generic.NumberObject(head.group(1).decode("ascii")), start, size))
+        position = _XREF_SPACE.match(buffer, lines.end()).end()
+        if buffer.startswith(b"trailer", position):
+            end = _XREF_SPACE.match(buffer, position + 7).end()
+            if end >= len(buffer) or buffer[end] == 0x25:  # the end, or a comment: the original decides
+                return None
+            return buffer, subsections, end
 
 
 ORIGINAL_DECODE_NAME = pdf_generic._decode_name
@@ -492,6 +564,7 @@ def install() -> None:
         pdf_generic.read_hex_string_from_stream = read_hex_string_from_stream
         pdf_misc._read_until_class = read_until_class
         pdf_generic._decode_name = decode_name
+        pdf_xref.parse_xref_table = parse_xref_table  # as XRefBuilder._read_xref_table calls it
         pdf_misc.read_non_whitespace = read_non_whitespace
         pdf_generic.read_non_whitespace = read_non_whitespace  # imported there by name
         generic_cms.extract_certs_for_validation = extract_certs_for_validation

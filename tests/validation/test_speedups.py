@@ -296,6 +296,7 @@ def without_speedups(monkeypatch):
             patch.setattr(pdf_generic, "read_hex_string_from_stream", speedups.ORIGINAL_READ_HEX_STRING)
             patch.setattr(pdf_misc, "_read_until_class", speedups.ORIGINAL_READ_UNTIL_CLASS)
             patch.setattr(pdf_generic, "_decode_name", speedups.ORIGINAL_DECODE_NAME)
+            patch.setattr(speedups.pdf_xref, "parse_xref_table", speedups.ORIGINAL_PARSE_XREF_TABLE)
             patch.setattr(pdf_misc, "read_non_whitespace", speedups.ORIGINAL_READ_NON_WHITESPACE)
             patch.setattr(pdf_generic, "read_non_whitespace", speedups.ORIGINAL_READ_NON_WHITESPACE)
             patch.setattr(speedups.generic_cms, "extract_certs_for_validation", speedups.ORIGINAL_EXTRACT_CERTS)
@@ -671,3 +672,101 @@ def test_oid_dotted_matches_asn1crypto_on_random_and_odd_contents():
     assert oid.dotted == "1.2.3" and cms.CMSAttributeType(contents=oid.contents).native == "1.2.3"
     oid.set("1.2.4")  # asn1crypto keeps the first answer an object computed; so does the replacement
     assert oid.dotted == original(oid) == "1.2.3"
+
+
+class _EndlessRead(Exception):
+    """pyHanko's own table parser can step back and forth for ever on some broken line ends."""
+
+
+class _CountingStream(io.BytesIO):
+    def read(self, size=-1):  # type: ignore[no-untyped-def]
+        self.reads = getattr(self, "reads", 0) + 1
+        if self.reads > 100_000:
+            raise _EndlessRead
+        return super().read(size)
+
+
+def _xref_outcome(func, data: bytes, strict: bool, stream_type=io.BytesIO):
+    """Every entry ``func`` yields from ``data`` (with its exact types), the position at each, then the end."""
+    stream = stream_type(data)
+    seen = []
+    try:
+        for entry in func(stream, strict):
+            seen.append((entry, type(entry.idnum), type(entry.location), type(entry.generation), stream.tell()))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", seen, type(exc), str(exc), stream.tell())
+    return ("value", seen, stream.tell())
+
+
+def _xref_line(rng: random.Random, regular: bool) -> bytes:
+    offset, generation = rng.randint(0, 10**10 - 1), rng.choice((0, 0, 1, 65535, 99999))
+    ends = (b" \n", b"\r\n", b" \r") + (() if regular else (b"\n", b"\r\r", b"\n\n", b"  "))
+    marker = rng.choice(b"nnnf" if regular else b"nnnfx").to_bytes(1, "big")
+    return b"%010d %05d %s%s" % (offset, generation, marker, rng.choice(ends))
+
+
+def _xref_table(rng: random.Random) -> bytes:
+    """A cross-reference table, half of them in the regular layout, the others with any oddity."""
+    regular = rng.random() < 0.5
+    spaces = (b"\n", b" ", b"\r\n", b"  \n", b"\t", b"\x00") + (() if regular else (b"", b" % note\n"))
+    parts = [rng.choice(spaces[:3])]
+    for _ in range(rng.randint(1, 4)):
+        first, size = rng.randint(0, 50), rng.randint(0, 6)
+        count = size + (0 if regular or not size else rng.choice((0, 0, -1, 1)))
+        lines = [_xref_line(rng, regular) for _ in range(count)]
+        parts += [str(first).encode(), rng.choice(spaces), str(size).encode(), rng.choice(spaces), *lines]
+        parts.append(rng.choice(spaces) if not regular else rng.choice(spaces + (b"",)))
+    parts += [b"trailer" if regular else rng.choice((b"trailer", b"trail", b"")), rng.choice(spaces),
+              b"<< /Size 3 >>" if regular else rng.choice((b"<< /Size 3 >>", b"", b"%x", b"<<"))]
+    return b"".join(parts)
+
+
+def test_xref_table_parser_matches_pyhanko_on_random_tables():
+    rng = random.Random(19112)
+    fast_tables = endless = 0
+    for _ in range(4000):
+        data = _xref_table(rng)
+        regular = speedups._regular_xref_table(io.BytesIO(data)) is not None
+        for strict in (False, True):
+            expected = _xref_outcome(speedups.ORIGINAL_PARSE_XREF_TABLE, data, strict, _CountingStream)
+            if expected[0] == "error" and expected[2] is _EndlessRead:
+                assert not regular  # such tables go to pyHanko's parser, endless as it is
+                endless += 1
+                continue
+            assert _xref_outcome(speedups.parse_xref_table, data, strict) == expected, (data, strict)
+        fast_tables += regular
+    assert fast_tables > 300 and endless < 400  # the regular layout is well covered, not only the fallback
+
+
+@pytest.mark.parametrize("data", [
+    b"0 3\n0000000000 65535 f \n0000000015 00000 n \n0000000163 00000 n \ntrailer\n<< >>",
+    b"0 1\r\n0000000000 65535 f\r\n2 2\r\n0000094027 00000 n\r\n0000094256 00000 n\r\ntrailer << >>",
+    b"\n0 0\ntrailer\n<<",
+    b"0 1\n0000000000 65535 f \ntrailer",  # nothing after trailer: the original's error
+    b"0 1\n0000000000 65535 f \ntrailer   %c\n<<",  # a comment after trailer
+    b"0 1\n0000000000 65535 f \n% c\ntrailer\n<<",  # a comment before it
+    b"0 1\n0000000000 65535 f \r\r\ntrailer\n<<",  # 21-byte line
+    b"0 1\n000000000 65535 f \ntrailer\n<<",  # 19-byte line
+    b"0 2\n0000000000 65535 f \ntrailer\n<<",  # fewer lines than declared
+    b"0 1\n0000000000 65535 n \n1 1\n0000000000 70000 n \ntrailer\n<<",
+    b"0.5 1\n0000000000 65535 f \ntrailer\n<<", b"+1 1\n0000000000 65535 f \ntrailer\n<<",
+    b"0 1+\n0000000000 65535 f \ntrailer\n<<", b"", b"trailer\n<<", b"0 -1\ntrailer\n<<",
+    b"1 2\n0000000010 00000 n \n0000000020 00001 n \ntrailerX",
+])
+@pytest.mark.parametrize("strict", [False, True])
+def test_xref_table_parser_matches_pyhanko(data, strict):
+    assert _xref_outcome(speedups.parse_xref_table, data, strict) == \
+        _xref_outcome(speedups.ORIGINAL_PARSE_XREF_TABLE, data, strict)
+    assert _xref_outcome(speedups.parse_xref_table, data, strict) == \
+        _xref_outcome(speedups.parse_xref_table, data, strict)
+
+
+def test_xref_table_parser_is_used_and_fast_on_a_regular_table(monkeypatch):
+    from pyhanko.pdf_utils import xref as pdf_xref
+
+    assert pdf_xref.parse_xref_table is speedups.parse_xref_table
+    calls = []
+    monkeypatch.setattr(speedups, "ORIGINAL_PARSE_XREF_TABLE", lambda *a: calls.append(a) or iter(()))
+    data = b"0 2\n0000000000 65535 f \n0000000015 00000 n \ntrailer\n<<"
+    outcome = _xref_outcome(speedups.parse_xref_table, data, True)
+    assert calls == [] and [e[0].location for e in outcome[1]] == [None, 15] and outcome[2] == data.index(b"<<")
