@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from SpiffWorkflow.task import TaskState
 from engine.runtime import state as state_module
 from engine.runtime import stepper
 from engine.runtime.state import CaseStateConverter, dump_state
+from tests.procedure_world import procedures_world
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 CODES = sorted(p.name for p in PROCESSES.iterdir() if (p / "settings.json").is_file())
@@ -81,25 +81,7 @@ class Checked:
 # -- every procedure, through the engine --------------------------------------------------------
 @pytest.fixture(scope="module")
 def world(_template_db, tmp_path_factory):  # type: ignore[no-untyped-def]
-    from app.autopilot import Autopilot
-    from app.bootstrap import create_demo_users, deploy_folder, load_units
-    from app.config import load_settings
-    from app.container import Container
-    from app.keystore import create_demo_keys
-
-    tmp = tmp_path_factory.mktemp("fast-state")
-    if ON_PG:
-        url = _template_db
-    else:
-        shutil.copy(_template_db, tmp / "q.db")
-        url = f"sqlite:///{tmp / 'q.db'}"
-    c = Container(load_settings(env={}, overrides={"database_url": url, "data_dir": str(tmp / "var")}))
-    load_units(c)
-    create_demo_users(c)
-    create_demo_keys(c)
-    deploy_folder(c, PROCESSES)
-    yield c, Autopilot(c)
-    c.dispose()
+    yield from procedures_world(_template_db, tmp_path_factory.mktemp("fast-state"))
 
 
 def _codes() -> list[str]:

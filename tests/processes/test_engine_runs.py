@@ -8,10 +8,11 @@ real (the demo keys, signed offline). QT74 starts only from the axis (tests/exch
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.procedure_world import procedures_world
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 CODES = sorted(p.name for p in PROCESSES.iterdir() if (p / "settings.json").is_file())
@@ -28,25 +29,7 @@ SAMPLE = ["QT01", "QT11", "QT13", "QT31", "QT47", "QT62", "QT78", "QT92", "QT99"
 
 @pytest.fixture(scope="module")
 def world(_template_db, tmp_path_factory):  # type: ignore[no-untyped-def]
-    from app.autopilot import Autopilot
-    from app.bootstrap import create_demo_users, deploy_folder, load_units
-    from app.config import load_settings
-    from app.container import Container
-    from app.keystore import create_demo_keys
-
-    tmp = tmp_path_factory.mktemp("all-procedures")
-    if ON_PG:
-        url = _template_db
-    else:
-        shutil.copy(_template_db, tmp / "q.db")
-        url = f"sqlite:///{tmp / 'q.db'}"
-    c = Container(load_settings(env={}, overrides={"database_url": url, "data_dir": str(tmp / "var")}))
-    load_units(c)
-    create_demo_users(c)
-    create_demo_keys(c)
-    deploy_folder(c, PROCESSES)
-    yield c, Autopilot(c)
-    c.dispose()
+    yield from procedures_world(_template_db, tmp_path_factory.mktemp("all-procedures"))
 
 
 def _params():  # type: ignore[no-untyped-def]
