@@ -18,8 +18,8 @@ Why not ``concurrent.futures.ProcessPoolExecutor`` (used before): its hand-over 
 each time, a queue feeder thread, call and result items pickled around the payload), a tenth of the
 validation itself and all of it on the busy receiver. Here each worker has two pipes: requests,
 written by one writer thread (a ~100 KB PDF does not fit a pipe's buffer, and the receiver must not
-wait for the worker to read it), and replies, read by one reader thread that completes the futures
-in order (a worker answers its requests one by one, first in first out). About 0.03 ms per
+wait for the worker to read it), and replies, read by whichever caller first asks for a result, which
+completes the futures in order (a worker answers its requests one by one, first in first out). About 0.03 ms per
 attachment. Results and exceptions arrive as the executor delivered them: the verdict dict, or the
 validator's exception with the worker's traceback as its cause; a worker that dies fails its
 outstanding futures with ``BrokenProcessPool``, which :class:`_Fallback` turns into validating here.
