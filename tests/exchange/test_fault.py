@@ -158,7 +158,7 @@ def test_every_document_is_delivered_exactly_once_while_workers_are_killed(_temp
     try:
         for worker in workers:
             worker.start()
-        next_kill = time.monotonic() + rng.uniform(1.0, 3.0)
+        next_kill = time.monotonic() + rng.uniform(0.5, 1.5)
         while not done():
             elapsed = time.monotonic() - started
             assert elapsed < DEADLINE_SECONDS, f"not finished in {DEADLINE_SECONDS} s (seed {SEED})"
@@ -167,7 +167,7 @@ def test_every_document_is_delivered_exactly_once_while_workers_are_killed(_temp
                 victim.kill()
                 time.sleep(rng.uniform(0.0, 0.3))
                 victim.start()
-                next_kill = time.monotonic() + rng.uniform(1.0, 3.0)
+                next_kill = time.monotonic() + rng.uniform(0.5, 1.5)
             time.sleep(0.1)
         time.sleep(0.5)  # let the last acknowledgements and outbox marks land
     finally:
